@@ -1,0 +1,111 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DeepFinance.LlmSim;
+
+/// <summary>Registers the simulator's services and maps its endpoints.</summary>
+public static class SimulatorEndpoints
+{
+    /// <summary>Adds the simulator with options set in code.</summary>
+    public static IServiceCollection AddLlmSimulator(this IServiceCollection services, Action<SimulatorOptions>? configure = null)
+    {
+        var options = new SimulatorOptions();
+        configure?.Invoke(options);
+        return services.AddLlmSimulator(options);
+    }
+
+    /// <summary>Adds the simulator with options bound from a configuration section (e.g. <c>Simulator</c>).</summary>
+    public static IServiceCollection AddLlmSimulator(this IServiceCollection services, IConfiguration configuration, Action<SimulatorOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new SimulatorOptions();
+        configuration.Bind(options);
+        configure?.Invoke(options);
+        return services.AddLlmSimulator(options);
+    }
+
+    /// <summary>Adds the simulator around this very options instance, which stays live.</summary>
+    public static IServiceCollection AddLlmSimulator(this IServiceCollection services, SimulatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        services.TryAddSingleton(options);
+        services.TryAddSingleton<SimulatorStats>();
+        services.TryAddSingleton<AnswerComposer>();
+        services.TryAddSingleton<ChatCompletionHandler>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps <c>{prefix}/v1/chat/completions</c>, <c>{prefix}/v1/models</c>, <c>{prefix}/stats</c>,
+    /// <c>{prefix}/stats/reset</c> and <c>{prefix}/config</c>; open to anonymous callers and kept
+    /// out of the OpenAPI document.
+    /// </summary>
+    public static RouteGroupBuilder MapLlmSimulator(this IEndpointRouteBuilder app, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup(prefix ?? string.Empty);
+        group.AllowAnonymous().ExcludeFromDescription();
+
+        group.MapPost("/v1/chat/completions", (HttpContext context) =>
+            context.RequestServices.GetRequiredService<ChatCompletionHandler>().HandleAsync(context));
+
+        group.MapGet("/v1/models", () =>
+            Results.Bytes(ResponseJson.Models(ProviderProfile.All, 1_735_689_600), "application/json"));
+
+        group.MapGet("/stats", (SimulatorStats stats) => Results.Json(stats.Snapshot(), SimulatorOptions.Json));
+
+        group.MapPost("/stats/reset", (SimulatorStats stats) =>
+        {
+            stats.Reset();
+            return Results.Json(stats.Snapshot(), SimulatorOptions.Json);
+        });
+
+        group.MapGet("/config", (SimulatorOptions options) => Results.Json(options, SimulatorOptions.Json));
+
+        group.MapPost("/config", async (HttpContext context, SimulatorOptions options, AnswerComposer composer) =>
+        {
+            JsonNode? node;
+            try
+            {
+                node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            }
+            catch (JsonException ex)
+            {
+                return ConfigError($"The body is not valid JSON: {ex.Message}");
+            }
+
+            if (node is not JsonObject patch)
+            {
+                return ConfigError("The body must be a JSON object of settings to replace.");
+            }
+
+            SimulatorOptions next;
+            try
+            {
+                next = options.WithPatch(patch);
+                composer.Preload(next);
+            }
+            catch (Exception ex) when (ex is ArgumentException or JsonException or InvalidDataException)
+            {
+                return ConfigError(ex.Message);
+            }
+
+            options.CopyFrom(next);
+            return Results.Json(options, SimulatorOptions.Json);
+        });
+
+        return group;
+    }
+
+    private static IResult ConfigError(string message) =>
+        Results.Text(Encoding.UTF8.GetString(ResponseJson.Error(message, "invalid_request_error", "invalid_config")), "application/json", Encoding.UTF8, StatusCodes.Status400BadRequest);
+}

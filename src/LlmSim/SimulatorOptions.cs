@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DeepFinance.LlmSim;
+
+/// <summary>
+/// Settings of the simulator. One live instance is shared by all requests, so a test (or
+/// <c>POST /config</c>) can change fault rates while the server runs.
+/// </summary>
+public sealed class SimulatorOptions
+{
+    /// <summary>JSONL with <c>question</c>, <c>answer</c> (or <c>reference</c>) and optional <c>options</c>.</summary>
+    public string? OracleFile { get; set; }
+
+    /// <summary>JSONL with <c>match</c>, <c>content</c> and optional <c>reasoning</c>.</summary>
+    public string? ScriptFile { get; set; }
+
+    /// <summary>Probability that an oracle answer is right (decided from a hash of the request).</summary>
+    public double CorrectProbability { get; set; } = 0.7;
+
+    /// <summary>Median latency in milliseconds; 0 means no latency at all.</summary>
+    public double LatencyMedianMs { get; set; } = 40;
+
+    /// <summary>Sigma of the lognormal latency distribution.</summary>
+    public double LatencySpread { get; set; } = 0.5;
+
+    /// <summary>Requests in flight beyond this number are refused with 429.</summary>
+    public int MaxConcurrency { get; set; } = 64;
+
+    public double Rate429 { get; set; }
+
+    public double Rate500 { get; set; }
+
+    public double RateHang { get; set; }
+
+    public double RateTruncated { get; set; }
+
+    public double RateMalformed { get; set; }
+
+    /// <summary>How long a hanging request waits before it answers 504.</summary>
+    public double HangSeconds { get; set; } = 30;
+
+    /// <summary>Pace of streamed chunks; 0 sends them as fast as possible.</summary>
+    public double TokensPerSecond { get; set; }
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Copies every setting from <paramref name="other"/> into this instance.</summary>
+    public void CopyFrom(SimulatorOptions other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        OracleFile = other.OracleFile;
+        ScriptFile = other.ScriptFile;
+        CorrectProbability = other.CorrectProbability;
+        LatencyMedianMs = other.LatencyMedianMs;
+        LatencySpread = other.LatencySpread;
+        MaxConcurrency = other.MaxConcurrency;
+        Rate429 = other.Rate429;
+        Rate500 = other.Rate500;
+        RateHang = other.RateHang;
+        RateTruncated = other.RateTruncated;
+        RateMalformed = other.RateMalformed;
+        HangSeconds = other.HangSeconds;
+        TokensPerSecond = other.TokensPerSecond;
+    }
+
+    /// <summary>A detached copy.</summary>
+    public SimulatorOptions Clone()
+    {
+        var copy = new SimulatorOptions();
+        copy.CopyFrom(this);
+        return copy;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        CheckRate(CorrectProbability, nameof(CorrectProbability));
+        CheckRate(Rate429, nameof(Rate429));
+        CheckRate(Rate500, nameof(Rate500));
+        CheckRate(RateHang, nameof(RateHang));
+        CheckRate(RateTruncated, nameof(RateTruncated));
+        CheckRate(RateMalformed, nameof(RateMalformed));
+        CheckNonNegative(LatencyMedianMs, nameof(LatencyMedianMs));
+        CheckNonNegative(LatencySpread, nameof(LatencySpread));
+        CheckNonNegative(HangSeconds, nameof(HangSeconds));
+        CheckNonNegative(TokensPerSecond, nameof(TokensPerSecond));
+        if (MaxConcurrency < 1)
+        {
+            throw new ArgumentException($"Simulator:{nameof(MaxConcurrency)} must be at least 1 (got {MaxConcurrency}).");
+        }
+    }
+
+    /// <summary>
+    /// Returns a new options object: this one with the fields present in <paramref name="patch"/>
+    /// replaced (names compared without regard to case). Unknown fields are an error.
+    /// </summary>
+    public SimulatorOptions WithPatch(JsonObject patch)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        var current = JsonSerializer.SerializeToNode(this, Json)!.AsObject();
+        foreach (var (key, value) in patch)
+        {
+            var name = current.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"Unknown simulator setting '{key}'.");
+            current[name] = value?.DeepClone();
+        }
+
+        var result = current.Deserialize<SimulatorOptions>(Json)
+            ?? throw new ArgumentException("The settings object is empty.");
+        result.Validate();
+        return result;
+    }
+
+    private static void CheckRate(double value, string name)
+    {
+        if (double.IsNaN(value) || value < 0 || value > 1)
+        {
+            throw new ArgumentException($"Simulator:{name} must be between 0 and 1 (got {value}).");
+        }
+    }
+
+    private static void CheckNonNegative(double value, string name)
+    {
+        if (double.IsNaN(value) || value < 0)
+        {
+            throw new ArgumentException($"Simulator:{name} must not be negative (got {value}).");
+        }
+    }
+}
