@@ -175,6 +175,55 @@ public sealed class RuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHangingRequestEndsWhenTheClientGivesUp()
+    {
+        _host.Stats.Reset();
+        _host.Options.RateHang = 1;
+        _host.Options.HangSeconds = 30;
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _client.PostAsync(SimClient.Body("simulator", "hang"), cts.Token));
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (_host.Stats.InFlight > 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.Equal(0, _host.Stats.InFlight);
+            Assert.Equal(1, _host.Stats.Faulted);
+        }
+        finally
+        {
+            _host.Options.RateHang = 0;
+        }
+    }
+
+    [Fact]
+    public async Task StreamingIsPacedByLatencyAndTokensPerSecond()
+    {
+        _host.Options.TokensPerSecond = 400;
+        _host.Options.LatencyMedianMs = 100;
+        _host.Options.LatencySpread = 0;
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var result = await _client.StreamAsync(SimClient.Body("simulator", "pace me", stream: true));
+            watch.Stop();
+            Assert.True(result.Done);
+            var tokens = (int)result.Usage!["completion_tokens"]!;
+            var expectedMs = 100 + (tokens * 1000.0 / 400);
+            Assert.True(watch.Elapsed.TotalMilliseconds >= expectedMs * 0.8, $"{watch.Elapsed.TotalMilliseconds} ms < {expectedMs} ms");
+        }
+        finally
+        {
+            _host.Options.TokensPerSecond = 0;
+            _host.Options.LatencyMedianMs = 0;
+            _host.Options.LatencySpread = 0.5;
+        }
+    }
+
+    [Fact]
     public async Task ConfigEndpointChangesSettingsAtRunTime()
     {
         var current = JsonNode.Parse(await _client.Http.GetStringAsync(new Uri("config", UriKind.Relative)))!;
