@@ -1,0 +1,43 @@
+using DeepFinance.Core.Data;
+using DeepFinance.Core.Extraction;
+using DeepFinance.Core.Ingest;
+using DeepFinance.Core.Llm;
+using DeepFinance.Core.Prompts;
+using DeepFinance.Core.Rendering;
+using DeepFinance.Core.Runs;
+using DeepFinance.Core.Synthesis;
+using DeepFinance.Core.Verification;
+using Microsoft.Extensions.Configuration;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Everything Core offers, for the web app and the CLI alike.</summary>
+    public static IServiceCollection AddDeepFinanceCore(this IServiceCollection services, IConfiguration configuration) => services
+        .AddDeepFinanceData(configuration)
+        .AddLlm(configuration)
+        .AddIngest()
+        .AddVerification()
+        .AddSynthesis(configuration);
+
+    public static IServiceCollection AddIngest(this IServiceCollection services) => services.AddSingleton<SeedImporter>();
+
+    public static IServiceCollection AddVerification(this IServiceCollection services) => services
+        .AddSingleton<RuleVerifier>()
+        .AddSingleton<QuestionStatistics>();
+
+    /// <summary>Prompts, Q2A curation, sampling and the run engine. A host adds an <see cref="IRunScheduler"/>.</summary>
+    public static IServiceCollection AddSynthesis(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RunOptions>().Bind(configuration.GetSection(RunOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        return services
+            .AddSingleton<PromptLibrary>()
+            .AddSingleton<Q2aCurator>()
+            .AddSingleton<CotSampler>()
+            .AddSingleton<RunService>()
+            .AddSingleton<RunExecutor>()
+            .AddSingleton<TraceQueries>()
+            .AddSingleton<MarkdownRenderer>();
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace DeepFinance.Core.Data;
+
+/// <summary>The pipeline's data: seeds, questions, runs, traces, prompts, synthesizers and the LLM response store.</summary>
+public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options) : DbContext(options)
+{
+    public DbSet<SeedSource> SeedSources => Set<SeedSource>();
+    public DbSet<SeedItem> SeedItems => Set<SeedItem>();
+    public DbSet<Question> Questions => Set<Question>();
+    public DbSet<Synthesizer> Synthesizers => Set<Synthesizer>();
+    public DbSet<PromptTemplate> PromptTemplates => Set<PromptTemplate>();
+    public DbSet<Run> Runs => Set<Run>();
+    public DbSet<RunItem> RunItems => Set<RunItem>();
+    public DbSet<RunPartition> RunPartitions => Set<RunPartition>();
+    public DbSet<CotTrace> Traces => Set<CotTrace>();
+    public DbSet<LlmResponse> LlmResponses => Set<LlmResponse>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or add DateTimeOffset and decimal in SQL; store them as numbers so
+        // lease expiry checks and live counters run in the database.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<decimal>().HaveConversion<double>();
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<SeedSource>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => x.Name);
+        });
+        modelBuilder.Entity<SeedItem>(e =>
+        {
+            e.HasIndex(x => new { x.SeedSourceId, x.LineNumber }).IsUnique();
+            e.HasOne<SeedSource>().WithMany().HasForeignKey(x => x.SeedSourceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Question>(e =>
+        {
+            e.HasIndex(x => new { x.SeedItemId, x.Origin }).IsUnique().HasFilter("SeedItemId IS NOT NULL");
+            e.HasIndex(x => x.ParentQuestionId);
+            e.HasIndex(x => x.TaskType);
+            e.HasOne<SeedItem>().WithMany().HasForeignKey(x => x.SeedItemId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Question>().WithMany().HasForeignKey(x => x.ParentQuestionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<Synthesizer>(e =>
+        {
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Name).HasMaxLength(100);
+        });
+        modelBuilder.Entity<PromptTemplate>(e => e.HasIndex(x => new { x.Name, x.Version }).IsUnique());
+        modelBuilder.Entity<Run>(e =>
+        {
+            e.HasIndex(x => x.Status);
+            e.HasIndex(x => x.CreatedAt);
+        });
+        modelBuilder.Entity<RunItem>(e =>
+        {
+            e.HasKey(x => new { x.RunId, x.QuestionId });
+            e.HasIndex(x => new { x.RunId, x.Partition });
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<RunPartition>(e =>
+        {
+            e.HasIndex(x => new { x.RunId, x.Index }).IsUnique();
+            e.HasIndex(x => new { x.Status, x.LeaseExpiresAt });
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<CotTrace>(e =>
+        {
+            e.HasIndex(x => new { x.RunId, x.QuestionId, x.SampleIndex }).IsUnique();
+            e.HasIndex(x => new { x.RunId, x.Verdict });
+            e.HasIndex(x => x.QuestionId);
+            e.HasIndex(x => x.RequestHash);
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<LlmResponse>(e =>
+        {
+            e.HasKey(x => x.RequestHash);
+            e.Property(x => x.RequestHash).HasMaxLength(64);
+        });
+    }
+}

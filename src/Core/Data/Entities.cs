@@ -1,0 +1,204 @@
+using DeepFinance.Core.Verification;
+
+namespace DeepFinance.Core.Data;
+
+public enum QuestionOrigin { Q2A, A2Q, T2Q, RealWorld }
+
+public enum Difficulty { Simple, Medium, Hard }
+
+public enum DifficultySource { Seed, Expert, PassRate, Classifier }
+
+public enum RunKind { Q2a, Synthesize, Extract, A2q, T2q, Scr, Forge, Evaluate }
+
+public enum RunStatus { Queued, Running, Paused, Completed, Failed, Cancelled }
+
+public enum PartitionStatus { Pending, Done }
+
+public enum TraceStatus { Succeeded, Failed }
+
+public enum SeedSourceStatus { Importing, Ready }
+
+public sealed class SeedSource
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string FileName { get; set; }
+    public required string Format { get; set; }
+    public int ItemCount { get; set; }
+    public required string ContentSha256 { get; set; }
+    public DateTimeOffset ImportedAt { get; set; }
+    public string? ImportedBy { get; set; }
+}
+
+public sealed class SeedItem
+{
+    public long Id { get; set; }
+    public long SeedSourceId { get; set; }
+    public int LineNumber { get; set; }
+    public string? ExternalId { get; set; }
+    public required string Question { get; set; }
+    public required string Answer { get; set; }
+    public List<string>? Options { get; set; }
+    public TaskType? TaskType { get; set; }
+    public string? Source { get; set; }
+}
+
+public sealed class Question
+{
+    public long Id { get; set; }
+    public QuestionOrigin Origin { get; set; }
+    public long? SeedItemId { get; set; }
+    public long? ParentQuestionId { get; set; }
+    public long? CreatedByRunId { get; set; }
+    public required string Text { get; set; }
+    public string? ReferenceAnswer { get; set; }
+    public List<string>? Options { get; set; }
+    public TaskType? TaskType { get; set; }
+    public Difficulty? Difficulty { get; set; }
+    public DifficultySource? DifficultySource { get; set; }
+    public double? PassRate { get; set; }
+    public int VerifiedSamples { get; set; }
+    /// <summary>What A2Q changed in the parent (a number, condition, entity, rule).</summary>
+    public string? Perturbation { get; set; }
+    public required string Language { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>An OpenAI-compatible endpoint and model, with its limits and prices.</summary>
+public sealed class Synthesizer
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string BaseUrl { get; set; }
+    public required string Model { get; set; }
+    public double Temperature { get; set; } = 0.6;
+    public int MaxTokens { get; set; } = 4096;
+    public int MaxConcurrency { get; set; } = 8;
+    public int RequestsPerMinute { get; set; }
+    public int TokensPerMinute { get; set; }
+    public decimal InputPricePerMillion { get; set; }
+    public decimal OutputPricePerMillion { get; set; }
+    public bool External { get; set; }
+    public bool Streaming { get; set; }
+    public bool Simulated { get; set; }
+    public bool SendSeed { get; set; } = true;
+    /// <summary>Where the row came from: "configuration" rows are refreshed from appsettings at start-up.</summary>
+    public required string Source { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A versioned Liquid prompt. Versions are immutable; an edit makes a new version.</summary>
+public sealed class PromptTemplate
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public int Version { get; set; }
+    public required string Body { get; set; }
+    public required string Sha256 { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+}
+
+public sealed class Run
+{
+    public long Id { get; set; }
+    public RunKind Kind { get; set; }
+    public RunStatus Status { get; set; }
+    public string? Name { get; set; }
+    public long? SeedSourceId { get; set; }
+    public required string SynthesizerName { get; set; }
+    public required string Model { get; set; }
+    public int SamplesPerQuestion { get; set; }
+    public long PromptTemplateId { get; set; }
+    public required string SamplingSalt { get; set; }
+    /// <summary>Kind-specific parameters as JSON (tolerances, filters, partition size).</summary>
+    public required string ParametersJson { get; set; }
+    /// <summary>Prices are copied at launch so a later price change applies to new runs only.</summary>
+    public decimal InputPricePerMillion { get; set; }
+    public decimal OutputPricePerMillion { get; set; }
+    public int Total { get; set; }
+    public int Done { get; set; }
+    public int Failed { get; set; }
+    public int FromStore { get; set; }
+    public int Attempts { get; set; }
+    public long PromptTokens { get; set; }
+    public long CompletionTokens { get; set; }
+    public long ReasoningTokens { get; set; }
+    /// <summary>Spend in millionths of the price currency, so counters add up exactly in SQL.</summary>
+    public long CostMicros { get; set; }
+    public decimal Cost => CostMicros / 1_000_000m;
+    public int PartitionCount { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public string? LaunchedBy { get; set; }
+    public string? Error { get; set; }
+}
+
+/// <summary>One question of a run, and the partition it is processed in.</summary>
+public sealed class RunItem
+{
+    public long RunId { get; set; }
+    public long QuestionId { get; set; }
+    public int Partition { get; set; }
+}
+
+/// <summary>A slice of a run held by one worker at a time through a lease with a heartbeat.</summary>
+public sealed class RunPartition
+{
+    public long Id { get; set; }
+    public long RunId { get; set; }
+    public int Index { get; set; }
+    public PartitionStatus Status { get; set; }
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+}
+
+public sealed class CotTrace
+{
+    public long Id { get; set; }
+    public long RunId { get; set; }
+    public long QuestionId { get; set; }
+    public int SampleIndex { get; set; }
+    public TraceStatus Status { get; set; }
+    public string? Reasoning { get; set; }
+    public string? Answer { get; set; }
+    public string? ExtractedAnswer { get; set; }
+    public Verdict? Verdict { get; set; }
+    public string? VerdictRule { get; set; }
+    public string? VerdictReason { get; set; }
+    public string? FailureReason { get; set; }
+    public int PromptTokens { get; set; }
+    public int CompletionTokens { get; set; }
+    public int ReasoningTokens { get; set; }
+    public int LatencyMs { get; set; }
+    /// <summary>What this trace cost this run, in millionths: zero when the response came from the store.</summary>
+    public long CostMicros { get; set; }
+    public decimal Cost => CostMicros / 1_000_000m;
+    public bool FromStore { get; set; }
+    public required string RequestHash { get; set; }
+    public long PromptTemplateId { get; set; }
+    public int TemplateVersion { get; set; }
+    public required string SynthesizerName { get; set; }
+    public required string Model { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A parsed, successful LLM response under its canonical request hash. Never sent again.</summary>
+public sealed class LlmResponse
+{
+    public required string RequestHash { get; set; }
+    public required string SynthesizerName { get; set; }
+    public required string Model { get; set; }
+    public required string Content { get; set; }
+    public string? Reasoning { get; set; }
+    public required string ReasoningFormat { get; set; }
+    public string? FinishReason { get; set; }
+    public int PromptTokens { get; set; }
+    public int CompletionTokens { get; set; }
+    public int ReasoningTokens { get; set; }
+    public int LatencyMs { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,278 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DeepFinance.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace DeepFinance.Core.Ingest;
+
+/// <summary>A problem found in an import, named by line and field.</summary>
+public sealed record ImportError(int Line, string Field, string Message)
+{
+    public override string ToString() => Field.Length == 0 ? $"line {Line}: {Message}" : $"line {Line}, {Field}: {Message}";
+}
+
+public sealed record ImportResult(long? SourceId, int ItemCount, IReadOnlyList<ImportError> Errors)
+{
+    public bool Succeeded => Errors.Count == 0 && SourceId is not null;
+}
+
+/// <summary>One validated row of a seed file.</summary>
+public sealed record SeedRecord(int Line, string? Id, string Question, string Answer, List<string>? Options, TaskType? TaskType, string? Source);
+
+/// <summary>
+/// Imports a seed corpus (JSONL or CSV with <c>question</c>, <c>answer</c>, optional <c>id</c>,
+/// <c>options</c>, <c>task_type</c>, <c>source</c>), streamed, all or nothing: one bad line and
+/// nothing is written, and every problem (up to a limit) is reported by line.
+/// </summary>
+public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFactory)
+{
+    public const int MaxReportedErrors = 50;
+    private const int BatchSize = 1000;
+
+    public async Task<ImportResult> ImportAsync(Stream content, string fileName, string name, string? importedBy, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return new ImportResult(null, 0, [new ImportError(0, "name", "a seed source needs a name")]);
+        }
+        var format = DetectFormat(fileName);
+        var errors = new List<ImportError>();
+        var seenIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var hashing = new HashingStream(content, sha);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var source = new SeedSource
+        {
+            Name = name.Trim(), FileName = Path.GetFileName(fileName), Format = format, ContentSha256 = "",
+            ImportedAt = DateTimeOffset.UtcNow, ImportedBy = importedBy,
+        };
+        db.SeedSources.Add(source);
+        await db.SaveChangesAsync(ct);
+
+        var count = 0;
+        var pending = 0;
+        var records = format == "csv" ? CsvSeedReader.ReadAsync(hashing, errors, ct) : ReadJsonlAsync(hashing, errors, ct);
+        await foreach (var record in records)
+        {
+            if (record.Id is { } id)
+            {
+                if (seenIds.TryGetValue(id, out var first))
+                {
+                    errors.Add(new ImportError(record.Line, "id", $"duplicate id \"{id}\" (first on line {first})"));
+                    continue;
+                }
+                seenIds[id] = record.Line;
+            }
+            if (errors.Count > 0)
+            {
+                // Keep reading to report more problems, but write nothing more.
+                if (errors.Count >= MaxReportedErrors)
+                {
+                    break;
+                }
+                continue;
+            }
+            db.SeedItems.Add(new SeedItem
+            {
+                SeedSourceId = source.Id, LineNumber = record.Line, ExternalId = record.Id, Question = record.Question,
+                Answer = record.Answer, Options = record.Options, TaskType = record.TaskType, Source = record.Source,
+            });
+            count++;
+            if (++pending == BatchSize)
+            {
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+                db.Attach(source);
+                pending = 0;
+            }
+        }
+
+        if (errors.Count == 0 && count == 0)
+        {
+            errors.Add(new ImportError(0, "", "the file holds no items"));
+        }
+        if (errors.Count > 0)
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            return new ImportResult(null, 0, errors.Take(MaxReportedErrors).ToList());
+        }
+        source.ItemCount = count;
+        source.ContentSha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new ImportResult(source.Id, count, []);
+    }
+
+    public static string DetectFormat(string fileName) =>
+        Path.GetExtension(fileName).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "jsonl";
+
+    private static async IAsyncEnumerable<SeedRecord> ReadJsonlAsync(Stream stream, List<ImportError> errors,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var reader = new LineReader(stream);
+        while (true)
+        {
+            string? line;
+            try
+            {
+                line = await reader.ReadLineAsync(ct);
+            }
+            catch (LineDecodeException e)
+            {
+                errors.Add(new ImportError(e.Line, "", e.Message));
+                yield break;
+            }
+            if (line is null)
+            {
+                yield break;
+            }
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+            var record = ParseJsonLine(reader.LineNumber, line, errors);
+            if (record is not null)
+            {
+                yield return record;
+            }
+        }
+    }
+
+    internal static SeedRecord? ParseJsonLine(int lineNumber, string line, List<ImportError> errors)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(line);
+        }
+        catch (JsonException e)
+        {
+            errors.Add(new ImportError(lineNumber, "", $"invalid JSON ({FirstSentence(e.Message)})"));
+            return null;
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new ImportError(lineNumber, "", "each line must be a JSON object"));
+                return null;
+            }
+            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            List<string>? options = null;
+            var before = errors.Count;
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (p.NameEquals("options"))
+                {
+                    options = ReadOptions(p.Value, lineNumber, errors);
+                    continue;
+                }
+                fields[p.Name] = p.Value.ValueKind switch
+                {
+                    JsonValueKind.String => p.Value.GetString(),
+                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => p.Value.GetRawText(),
+                    JsonValueKind.Null => null,
+                    _ => IsKnown(p.Name) ? Invalid(p.Name) : null,
+                };
+            }
+            var record = Validate(lineNumber, fields, options, errors);
+            return errors.Count == before ? record : null;
+
+            string? Invalid(string field)
+            {
+                errors.Add(new ImportError(lineNumber, field, "must be a string"));
+                return null;
+            }
+        }
+    }
+
+    private static bool IsKnown(string field) => field is "question" or "answer" or "id" or "task_type" or "source";
+
+    private static List<string>? ReadOptions(JsonElement value, int line, List<ImportError> errors)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(o => o.ValueKind != JsonValueKind.String))
+        {
+            errors.Add(new ImportError(line, "options", "must be an array of strings"));
+            return null;
+        }
+        var list = value.EnumerateArray().Select(o => o.GetString()!.Trim()).ToList();
+        return list.Count == 0 ? null : list;
+    }
+
+    /// <summary>Shared by JSONL and CSV: required fields present, task type known.</summary>
+    internal static SeedRecord? Validate(int line, IReadOnlyDictionary<string, string?> fields, List<string>? options, List<ImportError> errors)
+    {
+        var ok = true;
+        var question = Get("question");
+        var answer = Get("answer");
+        if (string.IsNullOrWhiteSpace(question))
+        {
+            errors.Add(new ImportError(line, "question", question is null ? "missing" : "empty"));
+            ok = false;
+        }
+        if (string.IsNullOrWhiteSpace(answer))
+        {
+            errors.Add(new ImportError(line, "answer", answer is null ? "missing" : "empty"));
+            ok = false;
+        }
+        TaskType? taskType = null;
+        var taskText = Get("task_type");
+        if (!string.IsNullOrWhiteSpace(taskText))
+        {
+            if (TaskTypes.TryParse(taskText, out var t))
+            {
+                taskType = t;
+            }
+            else
+            {
+                errors.Add(new ImportError(line, "task_type", $"\"{taskText}\" is not one of: {string.Join(", ", TaskTypes.Names)}"));
+                ok = false;
+            }
+        }
+        var id = Get("id");
+        return ok
+            ? new SeedRecord(line, string.IsNullOrWhiteSpace(id) ? null : id.Trim(), question!.Trim(), answer!.Trim(), options, taskType,
+                string.IsNullOrWhiteSpace(Get("source")) ? null : Get("source")!.Trim())
+            : null;
+
+        string? Get(string key) => fields.TryGetValue(key, out var v) ? v : null;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
+    }
+
+    /// <summary>Hashes what passes through, so the stored source records the file's digest without a second read.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = inner.Read(buffer, offset, count);
+            hash.AppendData(buffer, offset, n);
+            return n;
+        }
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            hash.AppendData(buffer.Span[..n]);
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

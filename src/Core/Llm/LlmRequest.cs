@@ -1,0 +1,44 @@
+namespace DeepFinance.Core.Llm;
+
+public sealed record ChatMessage(string Role, string Content)
+{
+    public static ChatMessage System(string content) => new("system", content);
+    public static ChatMessage User(string content) => new("user", content);
+}
+
+/// <summary>
+/// One call to a synthesizer. Everything that changes the answer is part of the canonical hash;
+/// <see cref="Purpose"/> and <see cref="DerivedFromRawQuery"/> describe the call but do not change it.
+/// </summary>
+public sealed record LlmRequest(
+    string Synthesizer,
+    IReadOnlyList<ChatMessage> Messages,
+    int SampleIndex,
+    string SamplingSalt,
+    string Purpose,
+    string? JsonSchema = null,
+    double? Temperature = null,
+    int? MaxTokens = null,
+    bool DerivedFromRawQuery = false);
+
+/// <summary>How the reasoning arrived: a separate field, inline think tags, or not at all.</summary>
+public static class ReasoningFormats
+{
+    public const string ReasoningContent = "reasoning_content";
+    public const string ReasoningField = "reasoning";
+    public const string ThinkTags = "think-tags";
+    public const string None = "none";
+}
+
+public sealed record LlmCompletion(
+    string Content,
+    string? Reasoning,
+    string ReasoningFormat,
+    string? FinishReason,
+    int PromptTokens,
+    int CompletionTokens,
+    int ReasoningTokens,
+    int LatencyMs);
+
+/// <summary>The result of a call: the completion, whether it came from the store, and what it cost now.</summary>
+public sealed record LlmResult(string RequestHash, LlmCompletion Completion, bool FromStore, int Attempts, decimal Cost);

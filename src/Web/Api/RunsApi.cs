@@ -1,0 +1,145 @@
+using System.Security.Claims;
+using DeepFinance.Core.Data;
+using DeepFinance.Core.Runs;
+using DeepFinance.Core.Verification;
+using DeepFinance.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DeepFinance.Web.Api;
+
+public sealed record LaunchRunRequest(
+    RunKind Kind, long? SeedSourceId, string Synthesizer, int SamplesPerQuestion = 1, int? TemplateVersion = null,
+    string? SamplingSalt = null, string? Name = null, double? RelativeTolerance = null, int? PartitionSize = null)
+{
+    public RunSpec ToSpec() => new(Kind, SeedSourceId, Synthesizer, SamplesPerQuestion, TemplateVersion, SamplingSalt, Name, RelativeTolerance, PartitionSize);
+}
+
+public sealed record RunCreated(long Id);
+
+public sealed record RunDto(
+    long Id, RunKind Kind, RunStatus Status, string? Name, long? SeedSourceId, string Synthesizer, string Model, int SamplesPerQuestion,
+    int Total, int Done, int Failed, int FromStore, int Attempts, long PromptTokens, long CompletionTokens, long ReasoningTokens,
+    decimal Cost, double? PassRate, double? ItemsPerSecond, double? EtaSeconds, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt, string? Error)
+{
+    public static RunDto From(RunProgress p) => new(p.Id, p.Kind, p.Status, p.Name, p.SeedSourceId, p.Synthesizer, p.Model,
+        p.SamplesPerQuestion, p.Total, p.Done, p.Failed, p.FromStore, p.Attempts, p.PromptTokens, p.CompletionTokens, p.ReasoningTokens,
+        p.Cost, p.PassRate, p.ItemsPerSecond, p.Eta?.TotalSeconds, p.CreatedAt, p.StartedAt, p.FinishedAt, p.Error);
+}
+
+public sealed record TracePage(int Total, int Page, int PageSize, IReadOnlyList<TraceRow> Items);
+
+public static class RunsApi
+{
+    public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
+    {
+        var runs = api.MapGroup("/runs").WithTags("Runs").RequireAuthorization(Policies.Operate);
+        runs.MapPost("/", LaunchAsync).WithSummary("Launch a run.");
+        runs.MapPost("/estimate", EstimateAsync).WithSummary("Requests and estimated cost of a run, without launching it.");
+        runs.MapGet("/", ListAsync).WithSummary("Runs, newest first.");
+        runs.MapGet("/{id:long}", GetAsync).WithSummary("A run's live progress.");
+        runs.MapPost("/{id:long}/cancel", CancelAsync).WithSummary("Cancel a queued or running run.");
+        runs.MapPost("/{id:long}/resume", ResumeAsync).WithSummary("Resume a cancelled or failed run; answered requests are not sent again.");
+        api.MapGet("/runs/{id:long}/traces", TracesAsync).WithTags("Runs").RequireAuthorization(Policies.Read)
+            .WithSummary("A run's traces, paged, filtered and sorted on the server.");
+        api.MapGet("/traces/{id:long}", TraceAsync).WithTags("Traces").RequireAuthorization(Policies.Read).WithSummary("One trace with its lineage.");
+        return api;
+    }
+
+    private static async Task<Results<Created<RunCreated>, ProblemHttpResult>> LaunchAsync(
+        LaunchRunRequest request, RunService runs, ClaimsPrincipal user, CancellationToken ct)
+    {
+        try
+        {
+            var id = await runs.LaunchAsync(request.ToSpec(), user.Identity?.Name, ct);
+            return TypedResults.Created($"/api/v1/runs/{id}", new RunCreated(id));
+        }
+        catch (RunValidationException e)
+        {
+            return Invalid(e);
+        }
+    }
+
+    private static async Task<Results<Ok<RunEstimate>, ProblemHttpResult>> EstimateAsync(LaunchRunRequest request, RunService runs, CancellationToken ct)
+    {
+        try
+        {
+            return TypedResults.Ok(await runs.EstimateAsync(request.ToSpec(), ct));
+        }
+        catch (RunValidationException e)
+        {
+            return Invalid(e);
+        }
+    }
+
+    private static ProblemHttpResult Invalid(RunValidationException e) => TypedResults.Problem(e.Message, statusCode: 400, title: "Invalid run",
+        extensions: new Dictionary<string, object?> { ["errors"] = new[] { new { field = e.Field, message = e.Message } } });
+
+    private static async Task<Ok<object>> ListAsync(RunService runs, int? page, int? pageSize, RunStatus? status, CancellationToken ct)
+    {
+        var size = Math.Clamp(pageSize ?? 50, 1, 500);
+        var (total, items) = await runs.ListAsync(page ?? 1, size, status, ct);
+        return TypedResults.Ok<object>(new { total, page = page ?? 1, pageSize = size, items = items.Select(RunDto.From) });
+    }
+
+    private static async Task<Results<Ok<RunDto>, NotFound>> GetAsync(long id, RunService runs, CancellationToken ct) =>
+        await runs.GetAsync(id, ct) is { } run ? TypedResults.Ok(RunDto.From(run)) : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<RunDto>, NotFound, Conflict<ProblemDetailsLite>>> CancelAsync(long id, RunService runs, CancellationToken ct)
+    {
+        if (await runs.GetAsync(id, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        if (!await runs.CancelAsync(id, ct))
+        {
+            return TypedResults.Conflict(new ProblemDetailsLite("Only a queued or running run can be cancelled."));
+        }
+        return TypedResults.Ok(RunDto.From((await runs.GetAsync(id, ct))!));
+    }
+
+    private static async Task<Results<Ok<RunDto>, NotFound, Conflict<ProblemDetailsLite>>> ResumeAsync(long id, RunService runs, CancellationToken ct)
+    {
+        if (await runs.GetAsync(id, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        if (!await runs.ResumeAsync(id, ct))
+        {
+            return TypedResults.Conflict(new ProblemDetailsLite("Only a cancelled or failed run can be resumed."));
+        }
+        return TypedResults.Ok(RunDto.From((await runs.GetAsync(id, ct))!));
+    }
+
+    private static async Task<Results<Ok<TracePage>, NotFound>> TracesAsync(long id, RunService runs, TraceQueries traces,
+        int? page, int? pageSize, Verdict? verdict, TaskType? taskType, TraceStatus? status, string? sortBy, bool? descending, CancellationToken ct)
+    {
+        if (await runs.GetAsync(id, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        var size = Math.Clamp(pageSize ?? 50, 1, TraceQueries.MaxPageSize);
+        var result = await traces.QueryAsync(new TraceQuery(id, verdict, taskType, null, status, null, sortBy ?? "id", descending ?? false, page ?? 1, size), ct);
+        return TypedResults.Ok(new TracePage(result.Total, page ?? 1, size, result.Items));
+    }
+
+    private static async Task<Results<Ok<object>, NotFound>> TraceAsync(long id, TraceQueries traces, CancellationToken ct)
+    {
+        if (await traces.GetAsync(id, ct) is not { } d)
+        {
+            return TypedResults.NotFound();
+        }
+        var t = d.Trace;
+        return TypedResults.Ok<object>(new
+        {
+            t.Id, t.RunId, t.QuestionId, t.SampleIndex, t.Status, t.Reasoning, t.Answer, t.ExtractedAnswer, t.Verdict, t.VerdictRule,
+            t.VerdictReason, t.FailureReason, t.PromptTokens, t.CompletionTokens, t.ReasoningTokens, t.LatencyMs, t.Cost, t.FromStore,
+            t.RequestHash, t.TemplateVersion, t.SynthesizerName, t.Model, t.CreatedAt,
+            question = new { d.Question.Id, d.Question.Origin, d.Question.Text, d.Question.ReferenceAnswer, d.Question.Options, d.Question.TaskType,
+                d.Question.Difficulty, d.Question.PassRate, d.Question.SeedItemId, d.Question.ParentQuestionId },
+            seedSource = d.SeedSource is null ? null : new { d.SeedSource.Id, d.SeedSource.Name, line = d.SeedItem?.LineNumber },
+        });
+    }
+}
+
+public sealed record ProblemDetailsLite(string Detail);
