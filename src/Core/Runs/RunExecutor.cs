@@ -224,10 +224,18 @@ public sealed class RunExecutor(
     private async Task ReleaseAsync(long runId, int index, bool finished)
     {
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-        await db.RunPartitions.Where(p => p.RunId == runId && p.Index == index && p.LeaseOwner == WorkerId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LeaseOwner, (string?)null).SetProperty(p => p.LeaseExpiresAt, (DateTimeOffset?)null)
-                .SetProperty(p => p.Status, p => finished ? PartitionStatus.Done : p.Status)
-                .SetProperty(p => p.CompletedAt, p => finished ? DateTimeOffset.UtcNow : p.CompletedAt), CancellationToken.None);
+        var mine = db.RunPartitions.Where(p => p.RunId == runId && p.Index == index && p.LeaseOwner == WorkerId);
+        var now = DateTimeOffset.UtcNow;
+        if (finished)
+        {
+            await mine.ExecuteUpdateAsync(s => s.SetProperty(p => p.LeaseOwner, (string?)null).SetProperty(p => p.LeaseExpiresAt, (DateTimeOffset?)null)
+                .SetProperty(p => p.Status, PartitionStatus.Done).SetProperty(p => p.CompletedAt, now), CancellationToken.None);
+        }
+        else
+        {
+            await mine.ExecuteUpdateAsync(s => s.SetProperty(p => p.LeaseOwner, (string?)null).SetProperty(p => p.LeaseExpiresAt, (DateTimeOffset?)null),
+                CancellationToken.None);
+        }
     }
 
     private async Task ProcessItemsAsync(long runId, int index, CancellationToken ct)

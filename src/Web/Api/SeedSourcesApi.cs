@@ -4,6 +4,8 @@ using DeepFinance.Core.Ingest;
 using DeepFinance.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
 
 namespace DeepFinance.Web.Api;
@@ -23,16 +25,51 @@ public static class SeedSourcesApi
         return api;
     }
 
+    /// <summary>
+    /// Streams the multipart body straight into the importer, so a 1 GB file is never buffered whole.
+    /// Read by hand rather than bound as IFormFile: a bound form adds a content-type constraint that
+    /// would answer 415 to an anonymous caller before authorization has said 401.
+    /// </summary>
     private static async Task<Results<Created<SeedSourceCreated>, ProblemHttpResult>> ImportAsync(
-        IFormFile? file, [FromForm] string? name, SeedImporter importer, ClaimsPrincipal user, CancellationToken ct)
+        HttpRequest request, SeedImporter importer, IDbContextFactory<DeepFinanceDbContext> dbFactory, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (file is null)
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return ImportProblem([new ImportError(0, "file", "send multipart/form-data with a 'file' part and a 'name' field")]);
+        }
+        var reader = new MultipartReader(boundary, request.Body);
+        string? name = null;
+        ImportResult? result = null;
+        while (await reader.ReadNextSectionAsync(ct) is { } section)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+            {
+                continue;
+            }
+            var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+            if (disposition.IsFileDisposition() && field == "file" && result is null)
+            {
+                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "upload.jsonl";
+                result = await importer.ImportAsync(section.Body, fileName,
+                    string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(fileName) : name, user.Identity?.Name, ct);
+            }
+            else if (field == "name")
+            {
+                using var text = new StreamReader(section.Body);
+                name = (await text.ReadToEndAsync(ct)).Trim();
+                if (result is { Succeeded: true } && name.Length > 0)
+                {
+                    // The name came after the file; rename what was just imported.
+                    await using var db = await dbFactory.CreateDbContextAsync(ct);
+                    await db.SeedSources.Where(s => s.Id == result.SourceId).ExecuteUpdateAsync(u => u.SetProperty(s => s.Name, name), ct);
+                }
+            }
+        }
+        if (result is null)
         {
             return ImportProblem([new ImportError(0, "file", "no file was uploaded (multipart field 'file')")]);
         }
-        await using var stream = file.OpenReadStream();
-        var result = await importer.ImportAsync(stream, file.FileName, string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(file.FileName) : name,
-            user.Identity?.Name, ct);
         return result.Succeeded
             ? TypedResults.Created($"/api/v1/seed-sources/{result.SourceId}", new SeedSourceCreated(result.SourceId!.Value, result.ItemCount))
             : ImportProblem(result.Errors);
