@@ -139,7 +139,7 @@ public sealed class RunExecutor(
         var finished = false;
         try
         {
-            await ProcessItemsAsync(runId, index, stop.Token);
+            await ProcessItemsAsync(runId, index, stop.Token, ct);
             finished = !stop.IsCancellationRequested;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -238,7 +238,11 @@ public sealed class RunExecutor(
         }
     }
 
-    private async Task ProcessItemsAsync(long runId, int index, CancellationToken ct)
+    /// <summary>
+    /// <paramref name="stop"/> (run cancelled) stops new requests but lets those in flight finish and be
+    /// stored: the provider bills them either way. Only <paramref name="ct"/> (host stopping) aborts them.
+    /// </summary>
+    private async Task ProcessItemsAsync(long runId, int index, CancellationToken stop, CancellationToken ct)
     {
         Run run;
         List<Question> questions;
@@ -260,7 +264,13 @@ public sealed class RunExecutor(
         var work = questions.SelectMany(q => Enumerable.Range(0, run.SamplesPerQuestion).Select(s => (Question: q, Sample: s)))
             .Where(w => !answered.Contains((w.Question.Id, w.Sample)));
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = profile.MaxConcurrency, CancellationToken = ct },
-            async (item, token) => await SampleAsync(run, profile, prompt, tolerances, item.Question, item.Sample, token));
+            async (item, token) =>
+            {
+                if (!stop.IsCancellationRequested)
+                {
+                    await SampleAsync(run, profile, prompt, tolerances, item.Question, item.Sample, token);
+                }
+            });
     }
 
     private async Task SampleAsync(Run run, SynthesizerProfile profile, PromptVersion prompt, VerificationTolerances tolerances,
