@@ -3,6 +3,9 @@ using DeepFinance.Cli.Commands;
 // Each command returns its exit code: 0 success, 2 bad input (with file and line on stderr), 1 other failure.
 var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["import"] = ImportCommand.RunAsync,
+    ["export"] = ExportCommand.RunAsync,
+    ["migrate"] = MigrateCommand.RunAsync,
     ["verify"] = VerifyCommand.RunAsync,
 };
 

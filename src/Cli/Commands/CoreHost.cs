@@ -1,0 +1,34 @@
+using DeepFinance.Core.Data;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DeepFinance.Cli.Commands;
+
+/// <summary>
+/// The same Core services the web app uses, over the same data directory: configuration from
+/// <c>DeepFinance__…</c> environment variables, <c>--data DIR</c> overriding the data directory.
+/// Never a Hangfire server.
+/// </summary>
+internal static class CoreHost
+{
+    public static async Task<ServiceProvider> OpenAsync(string? dataDirectory, bool migrate = true)
+    {
+        var builder = new ConfigurationBuilder().AddEnvironmentVariables();
+        if (!string.IsNullOrWhiteSpace(dataDirectory))
+        {
+            builder.AddInMemoryCollection(new Dictionary<string, string?> { ["DeepFinance:DataDirectory"] = dataDirectory });
+        }
+        var configuration = builder.Build();
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddLogging(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))
+            .AddDeepFinanceCore(configuration)
+            .BuildServiceProvider();
+        if (migrate)
+        {
+            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+        }
+        return services;
+    }
+}

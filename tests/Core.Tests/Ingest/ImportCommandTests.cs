@@ -1,0 +1,60 @@
+using DeepFinance.Cli.Commands;
+using DeepFinance.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace DeepFinance.Core.Tests.Ingest;
+
+/// <summary>`deepfinance import` on a real data directory: exit codes, errors by line, all or nothing.</summary>
+public sealed class ImportCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "df-cli-" + Guid.NewGuid().ToString("N")[..8]);
+
+    [Fact]
+    public async Task A_broken_line_exits_2_naming_the_file_and_line_and_imports_nothing()
+    {
+        Directory.CreateDirectory(_dir);
+        var good = Path.Combine(_dir, "good.jsonl");
+        await File.WriteAllTextAsync(good, "{\"question\":\"q1\",\"answer\":\"1\"}\n{\"question\":\"q2\",\"answer\":\"2\"}\n");
+        var bad = Path.Combine(_dir, "bad.jsonl");
+        await File.WriteAllTextAsync(bad, "{\"question\":\"q1\",\"answer\":\"1\"}\n{\"question\":\"q2\",\"answer\":\"2\"}\n{\"question\":\"q3\"\n");
+
+        var (okCode, okOut, _) = await RunAsync("--input", good, "--name", "good", "--data", _dir);
+        Assert.Equal(0, okCode);
+        Assert.Contains("imported 2 items", okOut, StringComparison.Ordinal);
+
+        var (code, _, err) = await RunAsync("--input", bad, "--name", "bad", "--data", _dir);
+        Assert.Equal(2, code);
+        Assert.Contains($"{bad} line 3", err, StringComparison.Ordinal);
+        Assert.Contains("nothing was imported", err, StringComparison.Ordinal);
+
+        await using var db = new DeepFinanceDbContext(new DbContextOptionsBuilder<DeepFinanceDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_dir, "deepfinance.db")}").Options);
+        Assert.Equal(["good"], await db.SeedSources.Select(s => s.Name).ToListAsync());
+        Assert.Equal(2, await db.SeedItems.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_missing_input_option_is_a_usage_error()
+    {
+        var (code, _, err) = await RunAsync("--name", "x");
+        Assert.Equal(2, code);
+        Assert.Contains("--input", err, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await ImportCommand.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Text;
+using DeepFinance.Web.Tests.TestSupport;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DeepFinance.Web.Tests.Api;
+
+/// <summary>
+/// Every API route from the app's own endpoint data source, called by an anonymous caller and by a
+/// user of each single role, against DESIGN's access table written out here independently of the code.
+/// </summary>
+public sealed class ApiAccessTests : IClassFixture<ApiAccessTests.App>
+{
+    public sealed class App : IAsyncLifetime, IDisposable
+    {
+        public DeepFinanceApp Host { get; } = new();
+
+        public async Task InitializeAsync()
+        {
+            foreach (var role in Roles)
+            {
+                await Host.CreateUserAsync(UserOf(role), role);
+            }
+        }
+
+        public Task DisposeAsync() => Task.CompletedTask;
+
+        public void Dispose() => Host.Dispose();
+    }
+
+    private static readonly string[] Roles = ["Admin", "Operator", "Expert", "Reviewer"];
+
+    private static string UserOf(string role) => $"only-{role.ToLowerInvariant()}@test.local";
+    private static readonly string[] Everyone = Roles;
+    private static readonly string[] Operators = ["Admin", "Operator"];
+
+    /// <summary>DESIGN's access table for the API. A route missing here fails the test.</summary>
+    private static readonly Dictionary<string, string[]> Table = new()
+    {
+        ["POST api/v1/auth/login"] = [],
+        ["POST api/v1/auth/refresh"] = [],
+        ["POST api/v1/seed-sources"] = Operators,
+        ["GET api/v1/seed-sources"] = Operators,
+        ["POST api/v1/runs"] = Operators,
+        ["POST api/v1/runs/estimate"] = Operators,
+        ["GET api/v1/runs"] = Operators,
+        ["GET api/v1/runs/{id:long}"] = Operators,
+        ["POST api/v1/runs/{id:long}/cancel"] = Operators,
+        ["POST api/v1/runs/{id:long}/resume"] = Operators,
+        ["GET api/v1/runs/{id:long}/traces"] = Everyone,
+        ["GET api/v1/traces/{id:long}"] = Everyone,
+        ["GET api/v1/synthesizers"] = Operators,
+    };
+
+    private readonly DeepFinanceApp _app;
+
+    public ApiAccessTests(App fixture) => _app = fixture.Host;
+
+    private IEnumerable<(string Method, string Pattern)> ApiRoutes() =>
+        _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => (m, e.RoutePattern.RawText!.TrimStart('/').TrimEnd('/'))));
+
+    [Fact]
+    public void Every_api_route_is_in_the_access_table()
+    {
+        var routes = ApiRoutes().Select(r => $"{r.Method} {r.Pattern}").ToList();
+        Assert.True(routes.Count >= Table.Count, "the endpoint data source lists fewer routes than the table");
+        Assert.All(routes, r => Assert.True(Table.ContainsKey(r), $"{r} is not in the access table"));
+    }
+
+    [Fact]
+    public async Task Anonymous_callers_get_401_on_every_protected_route()
+    {
+        var client = _app.Anonymous();
+        foreach (var (method, pattern) in ApiRoutes().Where(r => Table[$"{r.Method} {r.Pattern}"].Length > 0))
+        {
+            var response = await client.SendAsync(Request(method, pattern));
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {pattern} gave {(int)response.StatusCode} to an anonymous caller");
+        }
+    }
+
+    [Theory]
+    [InlineData("Admin")]
+    [InlineData("Operator")]
+    [InlineData("Expert")]
+    [InlineData("Reviewer")]
+    public async Task Each_role_gets_exactly_what_the_table_allows(string role)
+    {
+        var client = await _app.SignedInAsync(UserOf(role));
+        foreach (var (method, pattern) in ApiRoutes().Where(r => Table[$"{r.Method} {r.Pattern}"].Length > 0))
+        {
+            var allowed = Table[$"{method} {pattern}"].Contains(role);
+            var status = (await client.SendAsync(Request(method, pattern))).StatusCode;
+            if (allowed)
+            {
+                Assert.True(status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden), $"{role}: {method} {pattern} gave {(int)status}, but the table allows it");
+            }
+            else
+            {
+                Assert.True(status == HttpStatusCode.Forbidden, $"{role}: {method} {pattern} gave {(int)status}, but the table forbids it");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_hangfire_dashboard_refuses_anonymous_callers()
+    {
+        var response = await _app.Anonymous().GetAsync("/hangfire");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Open_routes_answer_anonymous_callers()
+    {
+        var client = _app.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/sim/stats")).StatusCode);
+    }
+
+    private static HttpRequestMessage Request(string method, string pattern)
+    {
+        var path = "/" + System.Text.RegularExpressions.Regex.Replace(pattern, @"\{[^}]+\}", "999999");
+        return new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = method == "GET" ? null : new StringContent("{}", Encoding.UTF8, "application/json"),
+        };
+    }
+}
