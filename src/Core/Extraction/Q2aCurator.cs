@@ -27,10 +27,19 @@ public sealed class Q2aCurator(IDbContextFactory<DeepFinanceDbContext> dbFactory
                 return created;
             }
             after = batch[^1].Id;
-            var ids = batch.Select(i => (long?)i.Id).ToList();
+            created += await CurateBatchAsync(db, batch, runId, ct);
+        }
+    }
+
+    private static async Task<int> CurateBatchAsync(DeepFinanceDbContext db, List<SeedItem> batch, long runId, CancellationToken ct)
+    {
+        var ids = batch.Select(i => (long?)i.Id).ToList();
+        for (var attempt = 1; ; attempt++)
+        {
             var existing = (await db.Questions.Where(q => q.Origin == QuestionOrigin.Q2A && ids.Contains(q.SeedItemId))
                 .Select(q => q.SeedItemId).ToListAsync(ct)).ToHashSet();
-            foreach (var item in batch.Where(i => !existing.Contains(i.Id)))
+            var fresh = batch.Where(i => !existing.Contains(i.Id)).ToList();
+            foreach (var item in fresh)
             {
                 db.Questions.Add(new Question
                 {
@@ -44,9 +53,17 @@ public sealed class Q2aCurator(IDbContextFactory<DeepFinanceDbContext> dbFactory
                     Language = Languages.Detect(item.Question),
                     CreatedAt = DateTimeOffset.UtcNow,
                 });
-                created++;
             }
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return fresh.Count;
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // Two runs on one source curate at once; the unique index keeps one question per seed item. Re-read and go on.
+                db.ChangeTracker.Clear();
+            }
         }
     }
 }

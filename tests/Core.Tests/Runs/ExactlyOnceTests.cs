@@ -121,8 +121,8 @@ public sealed class ExactlyOnceTests
         var source = await h.ImportSeedsAsync();
         var a = await h.Runs.LaunchAsync(new RunSpec(RunKind.Q2a, source, "sim", 4), "test");
         var b = await h.Runs.LaunchAsync(new RunSpec(RunKind.Q2a, source, "sim", 4, SamplingSalt: "b"), "test");
-        await h.WaitAsync(a);
-        await h.WaitAsync(b);
+        Assert.Equal(RunStatus.Completed, (await h.WaitAsync(a)).Status);
+        Assert.Equal(RunStatus.Completed, (await h.WaitAsync(b)).Status);
         Assert.Equal(40, h.Simulator.Stats.Requests);
         Assert.InRange(h.Simulator.Stats.MaxInFlight, 1, 2);
     }
