@@ -1,0 +1,59 @@
+using System.Globalization;
+using DeepFinance.Core.Data;
+using DeepFinance.Core.Verification;
+using MudBlazor;
+
+namespace DeepFinance.Web.Components.Common;
+
+/// <summary>How numbers, statuses and verdicts look everywhere in the UI.</summary>
+public static class Display
+{
+    public static string Cost(decimal cost) => cost == 0 ? "0" : cost.ToString(cost < 0.01m ? "0.######" : "#,0.00##", CultureInfo.InvariantCulture);
+
+    public static string Count(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
+
+    public static string Percent(double? ratio) => ratio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "–";
+
+    public static string Duration(TimeSpan? span) => span switch
+    {
+        null => "–",
+        { TotalHours: >= 1 } s => $"{(int)s.TotalHours}h {s.Minutes:00}m",
+        { TotalMinutes: >= 1 } s => $"{s.Minutes}m {s.Seconds:00}s",
+        var s => $"{s.Value.Seconds}s",
+    };
+
+    public static string Time(DateTimeOffset? at) => at?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "–";
+
+    public static string Latency(int ms) => ms >= 1000 ? (ms / 1000.0).ToString("0.0", CultureInfo.InvariantCulture) + " s" : ms + " ms";
+
+    public static string Name(this RunStatus status) => status.ToString().ToLowerInvariant();
+
+    public static string Name(this RunKind kind) => kind.ToString().ToLowerInvariant();
+
+    public static string Name(this Verdict verdict) => verdict.ToString().ToLowerInvariant();
+
+    public static string Name(this TaskType? type) => type?.DisplayName() ?? "–";
+
+    public static Color ColorOf(RunStatus status) => status switch
+    {
+        RunStatus.Queued => Color.Default,
+        RunStatus.Running => Color.Info,
+        RunStatus.Paused => Color.Warning,
+        RunStatus.Completed => Color.Success,
+        RunStatus.Failed => Color.Error,
+        RunStatus.Cancelled => Color.Dark,
+        _ => Color.Default,
+    };
+
+    public static Color ColorOf(Verdict? verdict) => verdict switch
+    {
+        Verdict.Correct => Color.Success,
+        Verdict.Incorrect => Color.Error,
+        Verdict.Unverifiable => Color.Warning,
+        _ => Color.Default,
+    };
+
+    public static bool IsActive(RunStatus status) => status is RunStatus.Queued or RunStatus.Running;
+
+    public static bool CanResume(RunStatus status) => status is RunStatus.Cancelled or RunStatus.Failed or RunStatus.Paused;
+}

@@ -1,0 +1,64 @@
+using AngleSharp.Dom;
+using Bunit;
+using DeepFinance.Core.Runs;
+using DeepFinance.Web.Components.Pages.Operate;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DeepFinance.Web.Tests.Components;
+
+public sealed class LaunchRunTests
+{
+    private static IElement Input(IRenderedComponent<LaunchRun> cut, string testId) =>
+        cut.FindAll($"input[data-testid={testId}]").FirstOrDefault() ?? cut.Find($"[data-testid={testId}] input");
+
+    [Fact]
+    public async Task Choosing_source_synthesizer_and_k_shows_requests_and_cost_and_launch_creates_a_run()
+    {
+        await using var host = await UiTestHost.CreateAsync();
+        var source = await host.ImportSeedsAsync(7);
+        host.Services.GetRequiredService<NavigationManager>().NavigateTo($"operate/runs/new?source={source}");
+
+        var cut = host.Context.Render<LaunchRun>();
+        // One source (from ?source=) and one synthesizer (the simulator) are chosen; k = 2.
+        Input(cut, "launch-k").Change("2");
+
+        cut.WaitForAssertion(() => Assert.Equal("14", cut.Find("[data-testid=estimate-requests]").TextContent.Trim()));
+        Assert.Equal("7", cut.Find("[data-testid=estimate-questions]").TextContent.Trim());
+        var cost = cut.Find("[data-testid=estimate-cost]").TextContent;
+        Assert.Matches(@"^0\.\d+", cost.Trim());
+        Assert.Contains("simulated", cut.Markup, StringComparison.Ordinal);
+
+        cut.Find("button[data-testid=launch-button]").Click();
+
+        var runs = host.Services.GetRequiredService<RunService>();
+        await cut.WaitForAssertionAsync(async () =>
+        {
+            var (total, items) = await runs.ListAsync(1, 10);
+            Assert.Equal(1, total);
+            Assert.Equal(2, items[0].SamplesPerQuestion);
+            Assert.Equal(source, items[0].SeedSourceId);
+            Assert.Equal([items[0].Id], host.Scheduler.Prepared);
+            Assert.EndsWith($"operate/runs/{items[0].Id}", host.Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task K_of_zero_shows_a_validation_message_and_launches_nothing()
+    {
+        await using var host = await UiTestHost.CreateAsync();
+        await host.ImportSeedsAsync(3);
+
+        var cut = host.Context.Render<LaunchRun>();
+        Input(cut, "launch-k").Change("0");
+
+        cut.WaitForAssertion(() => Assert.Contains("Samples per question must be between 1 and 64",
+            cut.Find("[data-testid=launch-error]").TextContent, StringComparison.Ordinal));
+        cut.Find("button[data-testid=launch-button]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Samples per question", cut.Find("[data-testid=launch-error]").TextContent, StringComparison.Ordinal));
+        var (total, _) = await host.Services.GetRequiredService<RunService>().ListAsync(1, 10);
+        Assert.Equal(0, total);
+        Assert.Empty(host.Scheduler.Prepared);
+    }
+}

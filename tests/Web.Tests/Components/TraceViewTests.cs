@@ -1,0 +1,36 @@
+using Bunit;
+using DeepFinance.Web.Components.Pages.Traces;
+using Microsoft.EntityFrameworkCore;
+
+namespace DeepFinance.Web.Tests.Components;
+
+public sealed class TraceViewTests
+{
+    [Fact]
+    public async Task Renders_reasoning_markdown_as_html_and_never_a_script_from_model_output()
+    {
+        await using var host = await UiTestHost.CreateAsync(policies: ["Read"]);
+        var runId = await host.SeedRunWithTracesAsync(4, (i, t) =>
+        {
+            t.Reasoning = "First, **compound** the rate:\n\n- year one\n- year two\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>";
+            t.Answer = "The answer is `118768.63` <script>document.cookie</script>";
+            return t;
+        });
+        await using var db = await host.DbAsync();
+        var traceId = await db.Traces.Where(t => t.RunId == runId).OrderBy(t => t.Id).Select(t => t.Id).FirstAsync();
+
+        var cut = host.Context.Render<TraceView>(p => p.Add(x => x.Id, traceId));
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=trace-reasoning]")));
+        var reasoning = cut.Find("[data-testid=trace-reasoning]");
+        Assert.Contains("<strong>compound</strong>", reasoning.InnerHtml, StringComparison.Ordinal);
+        Assert.Equal(2, reasoning.QuerySelectorAll("li").Length);
+        Assert.Contains("<code>118768.63</code>", cut.Find("[data-testid=trace-answer]").InnerHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", cut.Markup, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(cut.FindAll("script"));
+        Assert.Empty(cut.FindAll("[onerror]"));
+        // Lineage: the other sample of the same question is linked; the reference answer is shown.
+        Assert.Single(cut.FindAll("[data-testid=trace-sibling]"));
+        Assert.Equal("0%", cut.Find("[data-testid=trace-reference]").TextContent);
+    }
+}
