@@ -23,6 +23,8 @@ namespace DeepFinance.Web.Hosting;
 
 public static class WebServiceCollectionExtensions
 {
+    public const string SignedInScheme = "DeepFinance";
+
     /// <summary>Sign-in for people (cookies) and scripts (bearer tokens), roles, and one policy per area.</summary>
     public static WebApplicationBuilder AddAccess(this WebApplicationBuilder builder)
     {
@@ -32,9 +34,17 @@ public static class WebServiceCollectionExtensions
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
         services.AddAuthentication(o =>
             {
-                o.DefaultScheme = IdentityConstants.ApplicationScheme;
+                o.DefaultScheme = SignedInScheme;
+                o.DefaultChallengeScheme = SignedInScheme;
+                o.DefaultForbidScheme = SignedInScheme;
                 o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
+            // A request carrying a bearer token is a script; anything else is a person with a cookie.
+            // Choosing one scheme per request keeps the answers clean: 401/403 for scripts, a redirect for people.
+            .AddPolicyScheme(SignedInScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? IdentityConstants.BearerScheme
+                    : IdentityConstants.ApplicationScheme)
             .AddBearerToken(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(1))
             .AddIdentityCookies();
         services.ConfigureApplicationCookie(o =>
@@ -49,9 +59,7 @@ public static class WebServiceCollectionExtensions
         {
             foreach (var (policy, roles) in Policies.RolesOf)
             {
-                o.AddPolicy(policy, p => p
-                    .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme)
-                    .RequireRole(roles));
+                o.AddPolicy(policy, p => p.RequireRole(roles));
             }
         });
 
