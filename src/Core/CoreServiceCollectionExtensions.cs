@@ -1,3 +1,4 @@
+using DeepFinance.Core.Audit;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Extraction;
 using DeepFinance.Core.Ingest;
@@ -8,6 +9,7 @@ using DeepFinance.Core.Runs;
 using DeepFinance.Core.Synthesis;
 using DeepFinance.Core.Verification;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -16,10 +18,17 @@ public static class CoreServiceCollectionExtensions
     /// <summary>Everything Core offers, for the web app and the CLI alike.</summary>
     public static IServiceCollection AddDeepFinanceCore(this IServiceCollection services, IConfiguration configuration) => services
         .AddDeepFinanceData(configuration)
+        .AddAudit()
         .AddLlm(configuration)
         .AddIngest()
         .AddVerification()
         .AddSynthesis(configuration);
+
+    public static IServiceCollection AddAudit(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        return services.AddSingleton<AuditLog>();
+    }
 
     public static IServiceCollection AddIngest(this IServiceCollection services) => services.AddSingleton<SeedImporter>();
 

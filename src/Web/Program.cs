@@ -22,6 +22,10 @@ if (!app.Environment.IsDevelopment())
 app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/sim")
         && !ctx.Request.Path.StartsWithSegments("/hangfire"),
     b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseRequestLocalization(new RequestLocalizationOptions()
+    .SetDefaultCulture(WebServiceCollectionExtensions.Cultures[0])
+    .AddSupportedCultures(WebServiceCollectionExtensions.Cultures)
+    .AddSupportedUICultures(WebServiceCollectionExtensions.Cultures));
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

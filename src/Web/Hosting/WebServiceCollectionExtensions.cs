@@ -23,6 +23,8 @@ namespace DeepFinance.Web.Hosting;
 
 public static class WebServiceCollectionExtensions
 {
+    public static readonly string[] Cultures = ["en", "zh-CN"];
+
     public const string SignedInScheme = "DeepFinance";
 
     /// <summary>Sign-in for people (cookies) and scripts (bearer tokens), roles, and one policy per area.</summary>
@@ -151,6 +153,8 @@ public static class WebServiceCollectionExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents()
             .AddHubOptions(o => o.MaximumReceiveMessageSize = 1024 * 1024);
         builder.Services.AddMudServices();
+        // Resources live under Resources/, one .resx pair (en, zh-CN) per component: Resources/Components/Pages/Operate/SeedSources.resx.
+        builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         return builder;
     }
 
