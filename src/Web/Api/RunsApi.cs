@@ -75,10 +75,14 @@ public static class RunsApi
     private static ProblemHttpResult Invalid(RunValidationException e) => TypedResults.Problem(e.Message, statusCode: 400, title: "Invalid run",
         extensions: new Dictionary<string, object?> { ["errors"] = new[] { new { field = e.Field, message = e.Message } } });
 
-    private static async Task<Ok<object>> ListAsync(RunService runs, int? page, int? pageSize, RunStatus? status, CancellationToken ct)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(RunService runs, int? page, int? pageSize, string? status, CancellationToken ct)
     {
+        if (!ApiEnums.TryParse<RunStatus>(status, out var statusFilter))
+        {
+            return TypedResults.Problem($"status '{status}' is not one of {string.Join(", ", Enum.GetNames<RunStatus>().Select(n => n.ToLowerInvariant()))}.", statusCode: 400);
+        }
         var size = Math.Clamp(pageSize ?? 50, 1, 500);
-        var (total, items) = await runs.ListAsync(page ?? 1, size, status, ct);
+        var (total, items) = await runs.ListAsync(page ?? 1, size, statusFilter, ct);
         return TypedResults.Ok<object>(new { total, page = page ?? 1, pageSize = size, items = items.Select(RunDto.From) });
     }
 
@@ -111,15 +115,20 @@ public static class RunsApi
         return TypedResults.Ok(RunDto.From((await runs.GetAsync(id, ct))!));
     }
 
-    private static async Task<Results<Ok<TracePage>, NotFound>> TracesAsync(long id, RunService runs, TraceQueries traces,
-        int? page, int? pageSize, Verdict? verdict, TaskType? taskType, TraceStatus? status, string? sortBy, bool? descending, CancellationToken ct)
+    private static async Task<Results<Ok<TracePage>, NotFound, ProblemHttpResult>> TracesAsync(long id, RunService runs, TraceQueries traces,
+        int? page, int? pageSize, string? verdict, string? taskType, string? status, string? sortBy, bool? descending, CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is null)
         {
             return TypedResults.NotFound();
         }
+        if (!ApiEnums.TryParse<Verdict>(verdict, out var verdictFilter) || !ApiEnums.TryParse<TaskType>(taskType, out var taskTypeFilter)
+            || !ApiEnums.TryParse<TraceStatus>(status, out var statusFilter))
+        {
+            return TypedResults.Problem("verdict, taskType or status has a value that is not known.", statusCode: 400);
+        }
         var size = Math.Clamp(pageSize ?? 50, 1, TraceQueries.MaxPageSize);
-        var result = await traces.QueryAsync(new TraceQuery(id, verdict, taskType, null, status, null, sortBy ?? "id", descending ?? false, page ?? 1, size), ct);
+        var result = await traces.QueryAsync(new TraceQuery(id, verdictFilter, taskTypeFilter, null, statusFilter, null, sortBy ?? "id", descending ?? false, page ?? 1, size), ct);
         return TypedResults.Ok(new TracePage(result.Total, page ?? 1, size, result.Items));
     }
 
@@ -143,3 +152,22 @@ public static class RunsApi
 }
 
 public sealed record ProblemDetailsLite(string Detail);
+
+/// <summary>Query-string enums as the API writes them (lower case, snake case), read case-insensitively.</summary>
+public static class ApiEnums
+{
+    public static bool TryParse<T>(string? text, out T? value) where T : struct, Enum
+    {
+        value = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+        if (Enum.TryParse<T>(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) && !int.TryParse(text, out _))
+        {
+            value = parsed;
+            return true;
+        }
+        return false;
+    }
+}

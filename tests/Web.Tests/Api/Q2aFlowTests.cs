@@ -50,6 +50,10 @@ public sealed class Q2aFlowTests : IClassFixture<Q2aFlowTests.App>
         var first = traces.GetProperty("items")[0];
         Assert.Contains(first.GetProperty("verdict").GetString(), new[] { "correct", "incorrect" });
 
+        var incorrect = await client.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{runId}/traces?verdict=incorrect&taskType=knowledge_qa");
+        Assert.All(incorrect.GetProperty("items").EnumerateArray(), t => Assert.Equal("incorrect", t.GetProperty("verdict").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/v1/runs/{runId}/traces?verdict=maybe")).StatusCode);
+
         var detail = await client.GetFromJsonAsync<JsonElement>($"/api/v1/traces/{first.GetProperty("id").GetInt64()}");
         Assert.False(string.IsNullOrEmpty(detail.GetProperty("reasoning").GetString()));
         Assert.Equal("flow", detail.GetProperty("seedSource").GetProperty("name").GetString());
