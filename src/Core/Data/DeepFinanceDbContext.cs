@@ -16,6 +16,7 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<RunPartition> RunPartitions => Set<RunPartition>();
     public DbSet<CotTrace> Traces => Set<CotTrace>();
     public DbSet<LlmResponse> LlmResponses => Set<LlmResponse>();
+    public DbSet<Reverification> Reverifications => Set<Reverification>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -78,6 +79,12 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasIndex(x => x.RequestHash);
             e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<Reverification>(e =>
+        {
+            e.HasIndex(x => x.RunId);
+            e.Property(x => x.Judge).HasMaxLength(100);
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<LlmResponse>(e =>
         {
