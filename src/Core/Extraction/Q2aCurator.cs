@@ -16,6 +16,7 @@ public sealed class Q2aCurator(IDbContextFactory<DeepFinanceDbContext> dbFactory
     {
         var created = 0;
         long after = 0;
+        var collisions = 0;
         while (true)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -26,10 +27,10 @@ public sealed class Q2aCurator(IDbContextFactory<DeepFinanceDbContext> dbFactory
             {
                 return created;
             }
-            after = batch[^1].Id;
             var ids = batch.Select(i => (long?)i.Id).ToList();
             var existing = (await db.Questions.Where(q => q.Origin == QuestionOrigin.Q2A && ids.Contains(q.SeedItemId))
                 .Select(q => q.SeedItemId).ToListAsync(ct)).ToHashSet();
+            var added = 0;
             foreach (var item in batch.Where(i => !existing.Contains(i.Id)))
             {
                 db.Questions.Add(new Question
@@ -44,9 +45,19 @@ public sealed class Q2aCurator(IDbContextFactory<DeepFinanceDbContext> dbFactory
                     Language = Languages.Detect(item.Question),
                     CreatedAt = DateTimeOffset.UtcNow,
                 });
-                created++;
+                added++;
             }
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException) when (++collisions <= 5)
+            {
+                // Another run curated some of these items at the same moment; read the batch again.
+                continue;
+            }
+            created += added;
+            after = batch[^1].Id;
         }
     }
 }

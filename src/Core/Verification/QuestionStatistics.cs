@@ -71,7 +71,7 @@ public sealed class QuestionStatistics(IDbContextFactory<DeepFinanceDbContext> d
 
     /// <summary>
     /// The answer that more than half of at least two samples agree with, where agreeing means the verifier's
-    /// rules would accept one as the other's reference (so 30000 and 3万 agree). Null when there is no majority.
+    /// rules accept each as the other's reference (so 30000 and 3万 agree). Null when there is no majority.
     /// A sample without a final answer counts against every candidate.
     /// </summary>
     public static (string Answer, double Share)? Majority(IReadOnlyList<string?> answers)
@@ -110,7 +110,9 @@ public sealed class QuestionStatistics(IDbContextFactory<DeepFinanceDbContext> d
         return best is not null && bestVotes * 2 > answers.Count ? (best, (double)bestVotes / answers.Count) : null;
     }
 
+    /// <summary>Both ways, so a coarse answer ("3万") does not absorb every number that rounds to it.</summary>
     private static bool Agree(string candidate, string other) =>
         string.Equals(candidate, other, StringComparison.Ordinal)
-        || RuleVerifier.Instance.Verify(new VerificationInput(candidate, other)).Verdict == Verdict.Correct;
+        || (RuleVerifier.Instance.Verify(new VerificationInput(candidate, other)).Verdict == Verdict.Correct
+            && RuleVerifier.Instance.Verify(new VerificationInput(other, candidate)).Verdict == Verdict.Correct);
 }

@@ -27,7 +27,8 @@ public sealed class Reverifier(
 
     /// <summary>
     /// Re-verifies run <paramref name="runId"/>. <paramref name="relativeTolerance"/> null keeps the run's own;
-    /// <paramref name="judge"/> null keeps the run's own judge, an empty string turns the judge off.
+    /// <paramref name="judge"/> null keeps the run's own judge, an empty string turns the judge off. The run's
+    /// stored parameters are updated to what was applied.
     /// </summary>
     public async Task<ReverificationResult> ReverifyAsync(long runId, double? relativeTolerance = null, string? judge = null,
         string? requestedBy = null, CancellationToken ct = default)
@@ -123,6 +124,9 @@ public sealed class Reverifier(
         };
         await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
         {
+            // The run's parameters now say how its verdicts were made, so the next re-verification starts from them.
+            var json = System.Text.Json.JsonSerializer.Serialize(parameters);
+            await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.ParametersJson, json), CancellationToken.None);
             db.Reverifications.Add(row);
             await db.SaveChangesAsync(CancellationToken.None);
         }
