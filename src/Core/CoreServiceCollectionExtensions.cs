@@ -21,7 +21,7 @@ public static class CoreServiceCollectionExtensions
         .AddAudit()
         .AddLlm(configuration)
         .AddIngest()
-        .AddVerification()
+        .AddVerification(configuration)
         .AddSynthesis(configuration);
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
@@ -32,9 +32,19 @@ public static class CoreServiceCollectionExtensions
 
     public static IServiceCollection AddIngest(this IServiceCollection services) => services.AddSingleton<SeedImporter>();
 
-    public static IServiceCollection AddVerification(this IServiceCollection services) => services
-        .AddSingleton<RuleVerifier>()
-        .AddSingleton<QuestionStatistics>();
+    /// <summary>Rules, the judge, the verifier the runs and the CLI share, difficulty thresholds and re-verification.</summary>
+    public static IServiceCollection AddVerification(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<VerificationOptions>().Bind(configuration.GetSection(VerificationOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<VerificationOptions>, VerificationOptionsValidator>();
+        return services
+            .AddSingleton(RuleVerifier.Instance)
+            .AddSingleton<AnswerJudge>()
+            .AddSingleton<AnswerVerifier>()
+            .AddSingleton<QuestionStatistics>()
+            .AddSingleton<Reverifier>();
+    }
 
     /// <summary>Prompts, Q2A curation, sampling and the run engine. A host adds an <see cref="IRunScheduler"/>.</summary>
     public static IServiceCollection AddSynthesis(this IServiceCollection services, IConfiguration configuration)

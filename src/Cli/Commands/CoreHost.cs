@@ -12,9 +12,14 @@ namespace DeepFinance.Cli.Commands;
 /// </summary>
 internal static class CoreHost
 {
-    public static async Task<ServiceProvider> OpenAsync(string? dataDirectory, bool migrate = true)
+    /// <param name="settings">Extra settings over the environment (tests use them instead of process-wide variables).</param>
+    public static async Task<ServiceProvider> OpenAsync(string? dataDirectory, bool migrate = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = new ConfigurationBuilder().AddEnvironmentVariables();
+        if (settings is not null)
+        {
+            builder.AddInMemoryCollection(settings);
+        }
         if (!string.IsNullOrWhiteSpace(dataDirectory))
         {
             builder.AddInMemoryCollection(new Dictionary<string, string?> { ["DeepFinance:DataDirectory"] = dataDirectory });

@@ -18,6 +18,7 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<CotTrace> Traces => Set<CotTrace>();
     public DbSet<LlmResponse> LlmResponses => Set<LlmResponse>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Reverification> Reverifications => Set<Reverification>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -86,6 +87,12 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasIndex(x => x.At);
             e.HasIndex(x => x.Action);
             e.Property(x => x.Action).HasMaxLength(100);
+        });
+        modelBuilder.Entity<Reverification>(e =>
+        {
+            e.HasIndex(x => x.RunId);
+            e.Property(x => x.Judge).HasMaxLength(100);
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<LlmResponse>(e =>
         {

@@ -58,6 +58,13 @@ public sealed class Question
     public DifficultySource? DifficultySource { get; set; }
     public double? PassRate { get; set; }
     public int VerifiedSamples { get; set; }
+    /// <summary>
+    /// Self-consistency: for a question without a reference, the answer most samples agree on (more than
+    /// half of them), standing in for a reference and marked as such by living here, never in <see cref="ReferenceAnswer"/>.
+    /// </summary>
+    public string? MajorityAnswer { get; set; }
+    /// <summary>Share of the question's answered samples that agree with <see cref="MajorityAnswer"/>.</summary>
+    public double? MajorityShare { get; set; }
     /// <summary>What A2Q changed in the parent (a number, condition, entity, rule).</summary>
     public string? Perturbation { get; set; }
     public required string Language { get; set; }
@@ -169,6 +176,8 @@ public sealed class CotTrace
     public Verdict? Verdict { get; set; }
     public string? VerdictRule { get; set; }
     public string? VerdictReason { get; set; }
+    /// <summary>The judge prompt version behind a verdict with rule "judge"; null for rule verdicts.</summary>
+    public long? JudgePromptTemplateId { get; set; }
     public string? FailureReason { get; set; }
     public int PromptTokens { get; set; }
     public int CompletionTokens { get; set; }
@@ -201,4 +210,24 @@ public sealed class LlmResponse
     public int ReasoningTokens { get; set; }
     public int LatencyMs { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A re-verification of a run's traces with new tolerances or a judge, with before/after counts.</summary>
+public sealed class Reverification
+{
+    public long Id { get; set; }
+    public long RunId { get; set; }
+    public double RelativeTolerance { get; set; }
+    public string? Judge { get; set; }
+    public int Examined { get; set; }
+    public int Changed { get; set; }
+    public int CorrectBefore { get; set; }
+    public int CorrectAfter { get; set; }
+    public int IncorrectBefore { get; set; }
+    public int IncorrectAfter { get; set; }
+    public int UnverifiableBefore { get; set; }
+    public int UnverifiableAfter { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset FinishedAt { get; set; }
+    public string? RequestedBy { get; set; }
 }

@@ -18,6 +18,7 @@ public sealed record PromptVersion(long Id, string Name, int Version, string Bod
 public sealed class PromptLibrary(IDbContextFactory<DeepFinanceDbContext> dbFactory)
 {
     public const string CotSample = "cot-sample";
+    public const string AnswerJudge = "answer-judge";
     private const string ResourcePrefix = "DeepFinance.Prompts.";
     private static readonly FluidParser Parser = new();
     private readonly Dictionary<long, IFluidTemplate> _parsed = [];

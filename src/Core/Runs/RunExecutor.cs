@@ -21,7 +21,7 @@ public sealed class RunExecutor(
     CotSampler sampler,
     PromptLibrary prompts,
     LlmGateway gateway,
-    RuleVerifier verifier,
+    AnswerVerifier verifier,
     QuestionStatistics statistics,
     IRunScheduler scheduler,
     IOptions<RunOptions> options,
@@ -260,7 +260,7 @@ public sealed class RunExecutor(
         var profile = await gateway.ProfileAsync(run.SynthesizerName, ct);
         profile = profile with { InputPricePerMillion = run.InputPricePerMillion, OutputPricePerMillion = run.OutputPricePerMillion };
         var prompt = await prompts.GetByIdAsync(run.PromptTemplateId, ct);
-        var tolerances = Parameters(run).Tolerances;
+        var parameters = Parameters(run);
         var work = questions.SelectMany(q => Enumerable.Range(0, run.SamplesPerQuestion).Select(s => (Question: q, Sample: s)))
             .Where(w => !answered.Contains((w.Question.Id, w.Sample)));
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = profile.MaxConcurrency, CancellationToken = ct },
@@ -268,12 +268,12 @@ public sealed class RunExecutor(
             {
                 if (!stop.IsCancellationRequested)
                 {
-                    await SampleAsync(run, profile, prompt, tolerances, item.Question, item.Sample, token);
+                    await SampleAsync(run, profile, prompt, parameters, item.Question, item.Sample, token);
                 }
             });
     }
 
-    private async Task SampleAsync(Run run, SynthesizerProfile profile, PromptVersion prompt, VerificationTolerances tolerances,
+    private async Task SampleAsync(Run run, SynthesizerProfile profile, PromptVersion prompt, RunParameters parameters,
         Question question, int sample, CancellationToken ct)
     {
         var request = sampler.BuildRequest(question, prompt, profile.Name, sample, run.SamplingSalt);
@@ -300,11 +300,21 @@ public sealed class RunExecutor(
             trace.CostMicros = (long)Math.Round(result.Cost * 1_000_000m);
             if (question.ReferenceAnswer is { } reference)
             {
-                var verdict = verifier.Verify(new VerificationInput(reference, c.Content, question.Text, question.Options), tolerances);
+                var outcome = await verifier.VerifyAsync(Verification(question, reference, c.Content, parameters), ct);
+                var verdict = outcome.Result;
                 trace.Verdict = verdict.Verdict;
                 trace.ExtractedAnswer = verdict.Extracted;
                 trace.VerdictRule = verdict.Rule;
                 trace.VerdictReason = verdict.Reason;
+                trace.JudgePromptTemplateId = outcome.JudgePromptTemplateId;
+                // A judgement paid for now is part of what this trace cost.
+                trace.CostMicros += (long)Math.Round(outcome.Cost * 1_000_000m);
+                attempts += outcome.Attempts;
+            }
+            else
+            {
+                // No reference: keep the committed answer for self-consistency at run completion.
+                trace.ExtractedAnswer = FinalAnswerExtractor.Extract(c.Content);
             }
         }
         catch (LlmCallException e)
@@ -405,6 +415,15 @@ public sealed class RunExecutor(
         }
     }
 
-    private static RunParameters Parameters(Run run) =>
+    /// <summary>What the run path verifies for one answer; re-verification and the CLI build the same request.</summary>
+    public static VerificationRequest Verification(Question question, string reference, string response, RunParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(parameters);
+        return new VerificationRequest(new VerificationInput(reference, response, question.Text, question.Options), parameters.Tolerances,
+            parameters.Judge, question.Origin == QuestionOrigin.RealWorld, parameters.JudgePromptTemplateId);
+    }
+
+    internal static RunParameters Parameters(Run run) =>
         JsonSerializer.Deserialize<RunParameters>(run.ParametersJson) ?? throw new InvalidOperationException($"run {run.Id} has no parameters");
 }

@@ -14,10 +14,13 @@ public sealed record RunSpec(
     string? SamplingSalt = null,
     string? Name = null,
     double? RelativeTolerance = null,
-    int? PartitionSize = null);
+    int? PartitionSize = null,
+    string? Judge = null);
 
 /// <summary>Kind-specific parameters, stored with the run as JSON.</summary>
-public sealed record RunParameters(double RelativeTolerance, int PartitionSize)
+/// <param name="Judge">Judge synthesizer for answers no rule can decide; none when null.</param>
+/// <param name="JudgePromptTemplateId">The judge prompt version pinned at launch.</param>
+public sealed record RunParameters(double RelativeTolerance, int PartitionSize, string? Judge = null, long? JudgePromptTemplateId = null)
 {
     public VerificationTolerances Tolerances => new(RelativeTolerance);
 }

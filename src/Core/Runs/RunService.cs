@@ -22,6 +22,7 @@ public sealed class RunService(
     public async Task<RunEstimate> EstimateAsync(RunSpec spec, CancellationToken ct = default)
     {
         var (profile, _, questions) = await ValidateAsync(spec, ct);
+        await ValidateJudgeAsync(spec.Judge, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var avgQuestionChars = await db.SeedItems.Where(i => i.SeedSourceId == spec.SeedSourceId)
             .Select(i => (double?)i.Question.Length).AverageAsync(ct) ?? 0;
@@ -39,8 +40,10 @@ public sealed class RunService(
     public async Task<long> LaunchAsync(RunSpec spec, string? launchedBy, CancellationToken ct = default)
     {
         var (profile, prompt, _) = await ValidateAsync(spec, ct);
+        var judge = await ValidateJudgeAsync(spec.Judge, ct);
+        var judgePrompt = judge is null ? null : await prompts.GetAsync(PromptLibrary.AnswerJudge, null, ct);
         var parameters = new RunParameters(spec.RelativeTolerance ?? VerificationTolerances.Default.RelativeTolerance,
-            spec.PartitionSize ?? options.Value.DefaultPartitionSize);
+            spec.PartitionSize ?? options.Value.DefaultPartitionSize, judge?.Name, judgePrompt?.Id);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = new Run
         {
@@ -64,6 +67,12 @@ public sealed class RunService(
         scheduler.EnqueuePrepare(run.Id);
         return run.Id;
     }
+
+    /// <summary>The judge synthesizer a run names, if any; an unknown name fails the launch on field "judge".</summary>
+    private async Task<SynthesizerProfile?> ValidateJudgeAsync(string? judge, CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(judge)
+            ? null
+            : await catalog.FindAsync(judge.Trim(), ct) ?? throw new RunValidationException("judge", $"No synthesizer named '{judge.Trim()}' to act as judge.");
 
     private async Task<(SynthesizerProfile Profile, PromptVersion Prompt, int Questions)> ValidateAsync(RunSpec spec, CancellationToken ct)
     {

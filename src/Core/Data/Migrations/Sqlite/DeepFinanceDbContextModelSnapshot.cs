@@ -80,6 +80,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.Property<bool>("FromStore")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("JudgePromptTemplateId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("LatencyMs")
                         .HasColumnType("INTEGER");
 
@@ -255,6 +258,12 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("MajorityAnswer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("MajorityShare")
+                        .HasColumnType("REAL");
+
                     b.PrimitiveCollection<string>("Options")
                         .HasColumnType("TEXT");
 
@@ -300,6 +309,62 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasFilter("SeedItemId IS NOT NULL");
 
                     b.ToTable("Questions");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.Reverification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Changed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CorrectAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CorrectBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Examined")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("IncorrectAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("IncorrectBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Judge")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("RelativeTolerance")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("RequestedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("UnverifiableAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("UnverifiableBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId");
+
+                    b.ToTable("Reverifications");
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.Run", b =>
@@ -638,6 +703,15 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("SeedItemId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.Reverification", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.RunItem", b =>
