@@ -21,9 +21,12 @@ public sealed class DeepFinanceApp : WebApplicationFactory<Program>
     public const string Password = "Test-Passw0rd!";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IWebHostBuilder>? _configure;
 
-    public DeepFinanceApp(IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Extra host set-up for one test (e.g. a log capturing provider).</param>
+    public DeepFinanceApp(IDictionary<string, string?>? settings = null, Action<IWebHostBuilder>? configure = null)
     {
+        _configure = configure;
         DataDirectory = Path.Combine(Path.GetTempPath(), "df-web-" + Guid.NewGuid().ToString("N")[..8]);
         _settings = new Dictionary<string, string?>
         {
@@ -53,6 +56,7 @@ public sealed class DeepFinanceApp : WebApplicationFactory<Program>
         {
             builder.UseSetting(k, v);
         }
+        _configure?.Invoke(builder);
     }
 
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };
