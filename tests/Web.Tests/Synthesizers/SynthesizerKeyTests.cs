@@ -62,16 +62,6 @@ public sealed class RecordingHandler() : DelegatingHandler(new HttpClientHandler
 public sealed class HostIsolation
 {
     public const string Name = "Hosts started and stopped in sequence";
-
-    /// <summary>
-    /// Hangfire keeps the last host's logger factory in a static (LogProvider); once that host is disposed,
-    /// the next host's storage constructor throws ObjectDisposedException. Clearing it lets a new host start.
-    /// </summary>
-    public static T Prepare<T>(T value)
-    {
-        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
-        return value;
-    }
 }
 
 /// <summary>
@@ -100,7 +90,7 @@ public sealed class SynthesizerKeyTests
     }
 
     private static DeepFinanceApp Start(string directory, CapturingLoggerProvider logs) => new(
-        HostIsolation.Prepare(new Dictionary<string, string?>
+        (new Dictionary<string, string?>
         {
             ["DeepFinance:DataDirectory"] = directory,
             ["Logging:LogLevel:Default"] = "Debug",
@@ -228,7 +218,7 @@ public sealed class SynthesizerEditTests : IClassFixture<SynthesizerEditTests.Ap
 {
     public sealed class App : IDisposable
     {
-        public DeepFinanceApp Host { get; } = new(HostIsolation.Prepare<IDictionary<string, string?>?>(null));
+        public DeepFinanceApp Host { get; } = new();
 
         public void Dispose() => Host.Dispose();
     }

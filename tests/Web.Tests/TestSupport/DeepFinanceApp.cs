@@ -41,6 +41,9 @@ public sealed class DeepFinanceApp : WebApplicationFactory<Program>
         {
             _settings[k] = v;
         }
+        // Hangfire keeps the last host's logger factory in a static (LogProvider); once that host is disposed,
+        // the next host's storage constructor throws ObjectDisposedException. Clear it before each start.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         UseKestrel(0);
         StartServer();
     }
