@@ -1,4 +1,5 @@
 using DeepFinance.Core.Data;
+using DeepFinance.Web.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -25,15 +26,17 @@ internal static class CoreHost
             builder.AddInMemoryCollection(new Dictionary<string, string?> { ["DeepFinance:DataDirectory"] = dataDirectory });
         }
         var configuration = builder.Build();
-        var services = new ServiceCollection()
+        IServiceCollection services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))
-            .AddDeepFinanceCore(configuration)
-            .BuildServiceProvider();
+            .AddDeepFinanceCore(configuration);
+        var data = configuration.GetSection(DataOptions.SectionName).Get<DataOptions>() ?? new DataOptions();
+        DataProtectionSecretProtector.AddDeepFinanceDataProtection(services, data.FullDataDirectory);
+        var provider = services.BuildServiceProvider();
         if (migrate)
         {
-            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+            await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync();
         }
-        return services;
+        return provider;
     }
 }

@@ -11,6 +11,7 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<SeedItem> SeedItems => Set<SeedItem>();
     public DbSet<Question> Questions => Set<Question>();
     public DbSet<Synthesizer> Synthesizers => Set<Synthesizer>();
+    public DbSet<SynthesizerPrice> SynthesizerPrices => Set<SynthesizerPrice>();
     public DbSet<PromptTemplate> PromptTemplates => Set<PromptTemplate>();
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<RunItem> RunItems => Set<RunItem>();
@@ -53,6 +54,13 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
         {
             e.HasIndex(x => x.Name).IsUnique();
             e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.ApiKeyLast4).HasMaxLength(4);
+        });
+        modelBuilder.Entity<SynthesizerPrice>(e =>
+        {
+            e.HasIndex(x => new { x.SynthesizerId, x.EffectiveFrom });
+            e.Property(x => x.ChangedBy).HasMaxLength(256);
+            e.HasOne<Synthesizer>().WithMany().HasForeignKey(x => x.SynthesizerId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<PromptTemplate>(e => e.HasIndex(x => new { x.Name, x.Version }).IsUnique());
         modelBuilder.Entity<Run>(e =>

@@ -89,9 +89,24 @@ public sealed class Synthesizer
     public bool Streaming { get; set; }
     public bool Simulated { get; set; }
     public bool SendSeed { get; set; } = true;
-    /// <summary>Where the row came from: "configuration" rows are refreshed from appsettings at start-up.</summary>
+    /// <summary>Where the row came from: "configuration" rows are refreshed from appsettings at start-up; "ui" rows are edited by operators.</summary>
     public required string Source { get; set; }
+    /// <summary>The API key encrypted with ASP.NET Data Protection; never decrypted except to call the endpoint.</summary>
+    public string? ApiKeyProtected { get; set; }
+    /// <summary>The last four characters of the stored key, the only part ever shown.</summary>
+    public string? ApiKeyLast4 { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>One version of a synthesizer's prices. Runs copy the current prices at launch, so a new version applies to new runs only.</summary>
+public sealed class SynthesizerPrice
+{
+    public long Id { get; set; }
+    public long SynthesizerId { get; set; }
+    public decimal InputPricePerMillion { get; set; }
+    public decimal OutputPricePerMillion { get; set; }
+    public DateTimeOffset EffectiveFrom { get; set; }
+    public required string ChangedBy { get; set; }
 }
 
 /// <summary>A versioned Liquid prompt. Versions are immutable; an edit makes a new version.</summary>

@@ -17,6 +17,8 @@ public static class LlmServiceCollectionExtensions
         services.AddSingleton<SynthesizerLimiter>();
         services.AddSingleton<ChatEndpointClient>();
         services.AddSingleton<LlmGateway>();
+        services.AddSingleton<SynthesizerAdmin>();
+        services.AddSingleton<SynthesizerTester>();
         return services;
     }
 

@@ -37,16 +37,20 @@ public interface ILocalServerAddress
 
 /// <summary>
 /// Synthesizers come from configuration (mirrored into the database at start-up, so runs and traces
-/// can name them) and, when enabled, the in-app simulator. Keys are read from configuration only.
+/// can name them), from operators (source "ui") and, when enabled, the in-app simulator. A key is
+/// the encrypted key an Admin stored, else the configuration key; it is resolved at call time.
 /// </summary>
 public sealed class SynthesizerCatalog(
     IDbContextFactory<DeepFinanceDbContext> dbFactory,
     IConfiguration configuration,
-    ILocalServerAddress? localServer = null)
+    ILocalServerAddress? localServer = null,
+    ISecretProtector? protector = null)
 {
     public const string SectionName = "DeepFinance:Synthesizers";
     public const string SimulatorName = "simulator";
     public const string SelfScheme = "self:";
+    public const string ConfigurationSource = "configuration";
+    public const string UiSource = "ui";
 
     public static Dictionary<string, SynthesizerOptions> ReadConfigured(IConfiguration configuration)
     {
@@ -102,7 +106,30 @@ public sealed class SynthesizerCatalog(
             row.Streaming = o.Streaming;
             row.SendSeed = o.SendSeed;
             row.Simulated = name.Equals(SimulatorName, StringComparison.OrdinalIgnoreCase) && o.BaseUrl.StartsWith(SelfScheme, StringComparison.Ordinal);
+            row.Source = ConfigurationSource;
             row.UpdatedAt = DateTimeOffset.UtcNow;
+        }
+        await db.SaveChangesAsync(ct);
+
+        // Prices are versioned: a configured price that differs from the latest version starts a new one.
+        var byId = (await db.SynthesizerPrices.AsNoTracking().ToListAsync(ct))
+            .GroupBy(p => p.SynthesizerId)
+            .ToDictionary(g => g.Key, g => g.MaxBy(p => p.Id)!);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var row in db.Synthesizers.Local)
+        {
+            if (!byId.TryGetValue(row.Id, out var last) || last.InputPricePerMillion != row.InputPricePerMillion
+                || last.OutputPricePerMillion != row.OutputPricePerMillion)
+            {
+                db.SynthesizerPrices.Add(new SynthesizerPrice
+                {
+                    SynthesizerId = row.Id,
+                    InputPricePerMillion = row.InputPricePerMillion,
+                    OutputPricePerMillion = row.OutputPricePerMillion,
+                    EffectiveFrom = now,
+                    ChangedBy = row.Source == ConfigurationSource ? ConfigurationSource : "system",
+                });
+            }
         }
         await db.SaveChangesAsync(ct);
     }
@@ -121,10 +148,33 @@ public sealed class SynthesizerCatalog(
         {
             return null;
         }
-        var key = configuration[$"{SectionName}:{row.Name}:ApiKey"];
+        var key = ResolveKey(row);
         return new SynthesizerProfile(row.Name, row.BaseUrl, row.Model, key, row.Temperature, row.MaxTokens,
             row.MaxConcurrency, row.RequestsPerMinute, row.TokensPerMinute, row.InputPricePerMillion,
             row.OutputPricePerMillion, row.External, row.Streaming, row.Simulated, row.SendSeed);
+    }
+
+    /// <summary>The stored encrypted key if there is one, else the configuration key. Never logged.</summary>
+    private string? ResolveKey(Synthesizer row)
+    {
+        if (string.IsNullOrEmpty(row.ApiKeyProtected))
+        {
+            return configuration[$"{SectionName}:{row.Name}:ApiKey"];
+        }
+        if (protector is null)
+        {
+            throw new InvalidOperationException(
+                $"Synthesizer '{row.Name}' has a stored API key, but this process has no Data Protection key ring to decrypt it.");
+        }
+        try
+        {
+            return protector.Unprotect(row.ApiKeyProtected);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new InvalidOperationException(
+                $"The stored API key of synthesizer '{row.Name}' cannot be decrypted: the Data Protection keys in the data directory do not match. An Admin must set the key again.");
+        }
     }
 
     /// <summary>The URL the OpenAI client is pointed at; <c>self:/sim/v1</c> becomes this server's own address.</summary>

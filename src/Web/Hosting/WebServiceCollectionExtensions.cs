@@ -13,7 +13,6 @@ using Hangfire.AspNetCore;
 using Hangfire.InMemory;
 using Hangfire.Storage.SQLite;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -81,8 +80,8 @@ public static class WebServiceCollectionExtensions
             .AddSignInManager()
             .AddDefaultTokenProviders();
         services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data.FullDataDirectory, "keys")))
-            .SetApplicationName("DeepFinance");
+        // Keys persisted in the data directory: cookies and stored synthesizer keys survive a restart.
+        DataProtectionSecretProtector.AddDeepFinanceDataProtection(services, data.FullDataDirectory);
         return builder;
     }
 

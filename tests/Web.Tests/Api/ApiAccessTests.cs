@@ -34,6 +34,7 @@ public sealed class ApiAccessTests : IClassFixture<ApiAccessTests.App>
     private static string UserOf(string role) => $"only-{role.ToLowerInvariant()}@test.local";
     private static readonly string[] Everyone = Roles;
     private static readonly string[] Operators = ["Admin", "Operator"];
+    private static readonly string[] Admins = ["Admin"];
 
     /// <summary>DESIGN's access table for the API. A route missing here fails the test.</summary>
     private static readonly Dictionary<string, string[]> Table = new()
@@ -51,6 +52,11 @@ public sealed class ApiAccessTests : IClassFixture<ApiAccessTests.App>
         ["GET api/v1/runs/{id:long}/traces"] = Everyone,
         ["GET api/v1/traces/{id:long}"] = Everyone,
         ["GET api/v1/synthesizers"] = Operators,
+        ["POST api/v1/synthesizers"] = Operators,
+        ["PUT api/v1/synthesizers/{name}"] = Operators,
+        ["PUT api/v1/synthesizers/{name}/key"] = Admins,
+        ["POST api/v1/synthesizers/{name}/test"] = Operators,
+        ["GET api/v1/synthesizers/{name}/prices"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;

@@ -21,9 +21,12 @@ public sealed class DeepFinanceApp : WebApplicationFactory<Program>
     public const string Password = "Test-Passw0rd!";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IWebHostBuilder>? _configure;
 
-    public DeepFinanceApp(IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Extra host set-up for one test (e.g. a log capturing provider).</param>
+    public DeepFinanceApp(IDictionary<string, string?>? settings = null, Action<IWebHostBuilder>? configure = null)
     {
+        _configure = configure;
         DataDirectory = Path.Combine(Path.GetTempPath(), "df-web-" + Guid.NewGuid().ToString("N")[..8]);
         _settings = new Dictionary<string, string?>
         {
@@ -38,6 +41,9 @@ public sealed class DeepFinanceApp : WebApplicationFactory<Program>
         {
             _settings[k] = v;
         }
+        // Hangfire keeps the last host's logger factory in a static (LogProvider); once that host is disposed,
+        // the next host's storage constructor throws ObjectDisposedException. Clear it before each start.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         UseKestrel(0);
         StartServer();
     }
@@ -53,6 +59,7 @@ public sealed class DeepFinanceApp : WebApplicationFactory<Program>
         {
             builder.UseSetting(k, v);
         }
+        _configure?.Invoke(builder);
     }
 
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };

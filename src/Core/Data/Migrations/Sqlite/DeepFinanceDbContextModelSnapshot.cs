@@ -616,6 +616,13 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ApiKeyLast4")
+                        .HasMaxLength(4)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApiKeyProtected")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("BaseUrl")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -675,6 +682,36 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Synthesizers");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.SynthesizerPrice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EffectiveFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("InputPricePerMillion")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("OutputPricePerMillion")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("SynthesizerId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SynthesizerId", "EffectiveFrom");
+
+                    b.ToTable("SynthesizerPrices");
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.CotTrace", b =>
@@ -743,6 +780,15 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasOne("DeepFinance.Core.Data.SeedSource", null)
                         .WithMany()
                         .HasForeignKey("SeedSourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.SynthesizerPrice", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Synthesizer", null)
+                        .WithMany()
+                        .HasForeignKey("SynthesizerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
