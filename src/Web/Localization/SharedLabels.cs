@@ -22,6 +22,8 @@ public static class SharedLabels
 
     public static string TaskType(this IStringLocalizer<SharedResource> s, TaskType? type) => type is { } t ? s[$"TaskType_{t}"] : None;
 
+    public static string Difficulty(this IStringLocalizer<SharedResource> s, Difficulty difficulty) => s[$"Difficulty_{difficulty}"];
+
     public static string DifficultySource(this IStringLocalizer<SharedResource> s, DifficultySource source) => s[$"DifficultySource_{source}"];
 
     public static string Origin(this IStringLocalizer<SharedResource> s, QuestionOrigin origin) => s[$"Origin_{origin}"];
