@@ -4,6 +4,7 @@ using DeepFinance.Web.Api;
 using DeepFinance.Web.Components;
 using DeepFinance.Web.Hosting;
 using DeepFinance.Web.Jobs;
+using DeepFinance.Web.Localization;
 using DeepFinance.Web.Security;
 using Hangfire;
 
@@ -34,6 +35,7 @@ app.MapStaticAssets();
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
 app.MapDeepFinanceApi();
+app.MapCultureEndpoints();
 if (SynthesizerCatalog.SimulatorEnabled(app.Configuration))
 {
     app.MapLlmSimulator("/sim");

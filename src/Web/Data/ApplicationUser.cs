@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 
 namespace DeepFinance.Web.Data;
 
-// Add profile data for application users by adding properties to the ApplicationUser class
 public class ApplicationUser : IdentityUser
 {
+    /// <summary>The UI language the person last chose (en, zh-CN); applied as the culture cookie when they sign in.</summary>
+    [MaxLength(16)]
+    public string? PreferredCulture { get; set; }
 }
-

@@ -7,6 +7,7 @@ using DeepFinance.LlmSim;
 using DeepFinance.Web.Components.Account;
 using DeepFinance.Web.Data;
 using DeepFinance.Web.Jobs;
+using DeepFinance.Web.Localization;
 using DeepFinance.Web.Security;
 using Hangfire;
 using Hangfire.AspNetCore;
@@ -153,7 +154,7 @@ public static class WebServiceCollectionExtensions
             .AddHubOptions(o => o.MaximumReceiveMessageSize = 1024 * 1024);
         builder.Services.AddMudServices();
         // Resources live under Resources/, one .resx pair (en, zh-CN) per component: Resources/Components/Pages/Operate/SeedSources.resx.
-        builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        builder.Services.AddDeepFinanceLocalization();
         return builder;
     }
 

@@ -5,6 +5,8 @@ using DeepFinance.Web.Components.Pages.Operate;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 
+using DeepFinance.Web.Tests.Localization;
+
 namespace DeepFinance.Web.Tests.Components;
 
 public sealed class LaunchRunTests
@@ -15,6 +17,7 @@ public sealed class LaunchRunTests
     [Fact]
     public async Task Choosing_source_synthesizer_and_k_shows_requests_and_cost_and_launch_creates_a_run()
     {
+        TestCulture.Use("en");
         await using var host = await UiTestHost.CreateAsync();
         var source = await host.ImportSeedsAsync(7);
         host.Services.GetRequiredService<NavigationManager>().NavigateTo($"operate/runs/new?source={source}");
@@ -46,6 +49,7 @@ public sealed class LaunchRunTests
     [Fact]
     public async Task K_of_zero_shows_a_validation_message_and_launches_nothing()
     {
+        TestCulture.Use("en");
         await using var host = await UiTestHost.CreateAsync();
         await host.ImportSeedsAsync(3);
 

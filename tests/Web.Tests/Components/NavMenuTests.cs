@@ -1,6 +1,8 @@
 using Bunit;
 using DeepFinance.Web.Components.Layout;
 
+using DeepFinance.Web.Tests.Localization;
+
 namespace DeepFinance.Web.Tests.Components;
 
 public sealed class NavMenuTests
@@ -8,6 +10,7 @@ public sealed class NavMenuTests
     [Fact]
     public async Task A_reader_sees_dashboard_and_traces_but_no_operate_links()
     {
+        TestCulture.Use("en");
         await using var host = await UiTestHost.CreateAsync("expert@test", "Read");
 
         var cut = host.Context.Render<NavMenu>();
@@ -21,6 +24,7 @@ public sealed class NavMenuTests
     [Fact]
     public async Task An_operator_sees_seed_sources_launch_runs_and_hangfire()
     {
+        TestCulture.Use("en");
         await using var host = await UiTestHost.CreateAsync("operator@test", "Read", "Operate");
 
         var cut = host.Context.Render<NavMenu>();

@@ -3,6 +3,8 @@ using DeepFinance.Web.Components.Pages.Operate;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 
+using DeepFinance.Web.Tests.Localization;
+
 namespace DeepFinance.Web.Tests.Components;
 
 public sealed class SeedSourcesTests
@@ -10,6 +12,7 @@ public sealed class SeedSourcesTests
     [Fact]
     public async Task A_refused_import_lists_every_error_and_imports_nothing_then_a_good_file_appears_in_the_list()
     {
+        TestCulture.Use("en");
         await using var host = await UiTestHost.CreateAsync();
         var cut = host.Context.Render<SeedSources>();
 

@@ -4,6 +4,8 @@ using DeepFinance.Web.Components.Common;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 
+using DeepFinance.Web.Tests.Localization;
+
 namespace DeepFinance.Web.Tests.Components;
 
 public sealed class TraceGridTests
@@ -14,6 +16,7 @@ public sealed class TraceGridTests
     [Fact]
     public async Task Shows_first_page_of_50_of_60()
     {
+        TestCulture.Use("en");
         await using var host = await UiTestHost.CreateAsync();
         await host.SeedRunWithTracesAsync(60);
 
@@ -27,6 +30,7 @@ public sealed class TraceGridTests
     [Fact]
     public async Task Filtering_by_verdict_incorrect_shows_only_those_rows()
     {
+        TestCulture.Use("en");
         await using var host = await UiTestHost.CreateAsync();
         var runId = await host.SeedRunWithTracesAsync(60);
         await using var db = await host.DbAsync();
@@ -49,6 +53,7 @@ public sealed class TraceGridTests
     [Fact]
     public async Task Sorting_by_latency_descending_puts_the_slowest_first()
     {
+        TestCulture.Use("en");
         await using var host = await UiTestHost.CreateAsync();
         await host.SeedRunWithTracesAsync(60);
         await using var db = await host.DbAsync();

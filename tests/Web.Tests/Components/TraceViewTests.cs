@@ -2,6 +2,8 @@ using Bunit;
 using DeepFinance.Web.Components.Pages.Traces;
 using Microsoft.EntityFrameworkCore;
 
+using DeepFinance.Web.Tests.Localization;
+
 namespace DeepFinance.Web.Tests.Components;
 
 public sealed class TraceViewTests
@@ -9,6 +11,7 @@ public sealed class TraceViewTests
     [Fact]
     public async Task Renders_reasoning_markdown_as_html_and_never_a_script_from_model_output()
     {
+        TestCulture.Use("en");
         await using var host = await UiTestHost.CreateAsync(policies: ["Read"]);
         var runId = await host.SeedRunWithTracesAsync(4, (i, t) =>
         {

@@ -6,6 +6,7 @@ using DeepFinance.Core.Llm;
 using DeepFinance.Core.Prompts;
 using DeepFinance.Core.Runs;
 using DeepFinance.Core.Verification;
+using DeepFinance.Web.Localization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -28,7 +29,8 @@ public sealed class RecordingScheduler : IRunScheduler
 
 /// <summary>
 /// A bUnit context over the real Core services and a real SQLite file in a temp folder:
-/// migrated, prompts and synthesizers seeded (the simulator exists), MudBlazor registered.
+/// migrated, prompts and synthesizers seeded (the simulator exists), MudBlazor and localization registered.
+/// Tests that read English text call <see cref="DeepFinance.Web.Tests.Localization.TestCulture.Use"/>("en") first.
 /// </summary>
 public sealed class UiTestHost : IAsyncDisposable
 {
@@ -62,6 +64,8 @@ public sealed class UiTestHost : IAsyncDisposable
         ctx.Services.AddDeepFinanceCore(configuration);
         ctx.Services.AddSingleton<IRunScheduler>(host.Scheduler);
         ctx.Services.AddMudServices();
+        // The app's localization: resources under Resources/, MudBlazor's strings translated too.
+        ctx.Services.AddDeepFinanceLocalization();
         var auth = ctx.AddAuthorization();
         auth.SetAuthorized(user);
         auth.SetPolicies(policies.Length == 0 ? ["Operate", "Read"] : policies);

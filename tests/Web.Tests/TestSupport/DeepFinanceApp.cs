@@ -110,6 +110,9 @@ public sealed class DeepFinanceApp : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
+            // Hangfire keeps the host's ILoggerFactory in a static; a host started after this one is disposed
+            // would log through the disposed factory (ObjectDisposedException in new InMemoryStorage()).
+            Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
             try
             {
                 Directory.Delete(DataDirectory, recursive: true);

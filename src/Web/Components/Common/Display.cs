@@ -5,14 +5,18 @@ using MudBlazor;
 
 namespace DeepFinance.Web.Components.Common;
 
-/// <summary>How numbers, statuses and verdicts look everywhere in the UI.</summary>
+/// <summary>
+/// How numbers, statuses and verdicts look everywhere in the UI. Numbers and dates follow the current culture;
+/// words (statuses, verdicts, units) come from <see cref="DeepFinance.Web.Localization.SharedLabels"/>.
+/// The <c>Name</c> methods give invariant names for data attributes and tests, not for people.
+/// </summary>
 public static class Display
 {
-    public static string Cost(decimal cost) => cost == 0 ? "0" : cost.ToString(cost < 0.01m ? "0.######" : "#,0.00##", CultureInfo.InvariantCulture);
+    public static string Cost(decimal cost) => cost == 0 ? "0" : cost.ToString(cost < 0.01m ? "0.######" : "#,0.00##", CultureInfo.CurrentCulture);
 
-    public static string Count(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
+    public static string Count(long n) => n.ToString("N0", CultureInfo.CurrentCulture);
 
-    public static string Percent(double? ratio) => ratio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "–";
+    public static string Percent(double? ratio) => ratio is { } r ? r.ToString("P1", CultureInfo.CurrentCulture) : "–";
 
     public static string Duration(TimeSpan? span) => span switch
     {
@@ -22,7 +26,9 @@ public static class Display
         var s => $"{s.Value.Seconds}s",
     };
 
-    public static string Time(DateTimeOffset? at) => at?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "–";
+    public static string Time(DateTimeOffset? at) => at?.ToLocalTime().ToString("G", CultureInfo.CurrentCulture) ?? "–";
+
+    public static string Number(double value, int decimals) => value.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.CurrentCulture);
 
     public static string Latency(int ms) => ms >= 1000 ? (ms / 1000.0).ToString("0.0", CultureInfo.InvariantCulture) + " s" : ms + " ms";
 
