@@ -46,7 +46,7 @@ public sealed class OperatorFlowTests(BrowserFixture fixture, ITestOutputHelper 
             var row = page.GetByTestId("seed-sources").Locator("tbody tr").Filter(new() { HasText = sourceName });
             await Expect(row).ToHaveCountAsync(1);
             await Expect(page.GetByTestId("import-errors")).ToHaveCountAsync(0);
-            await Screenshots.TakeAsync(page, "03-seed-sources");
+            await Screenshots.TakeAsync(page, "03-seed-sources", keepSnackbars: true);
             Step("imported");
 
             // Launch from the source's row: the launch page comes with the source chosen.

@@ -13,13 +13,22 @@ public static class Screenshots
     private static bool CopyToDocs => Environment.GetEnvironmentVariable("DF_SCREENSHOTS") is { Length: > 0 } v
         && v != "0" && !v.Equals("false", StringComparison.OrdinalIgnoreCase);
 
-    public static async Task TakeAsync(IPage page, string name, bool fullPage = false)
+    public static async Task TakeAsync(IPage page, string name, bool fullPage = false, bool keepSnackbars = false)
     {
         Directory.CreateDirectory(OutputDirectory);
         var path = Path.Combine(OutputDirectory, name + ".png");
         // Let animations (progress bars, ripples, snackbars) settle into a stable picture.
         await page.Mouse.MoveAsync(0, 0);
-        await page.ScreenshotAsync(new() { Path = path, FullPage = fullPage, Animations = ScreenshotAnimations.Disabled });
+        await page.ScreenshotAsync(new()
+        {
+            Path = path,
+            FullPage = fullPage,
+            Animations = ScreenshotAnimations.Disabled,
+            // A notice left over from the previous screen is not part of this one; nor is the focus ring on the
+            // heading that navigation focuses.
+            Style = ":focus { outline: none !important; }"
+                + (keepSnackbars ? "" : " #mud-snackbar-container, .mud-snackbar { display: none !important; }"),
+        });
         if (CopyToDocs && RepositoryRoot() is { } root)
         {
             var docs = Path.Combine(root, "docs", "screenshots");
