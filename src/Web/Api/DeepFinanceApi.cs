@@ -15,6 +15,7 @@ public static class DeepFinanceApi
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
         api.MapAuthApi().MapSeedSourcesApi().MapRunsApi();
+        api.MapUsersApi().MapAuditApi();
         api.MapGet("/synthesizers", SynthesizersAsync).WithTags("Synthesizers").RequireAuthorization(Policies.Operate)
             .WithSummary("Configured synthesizers; keys are never returned.");
         return app;
