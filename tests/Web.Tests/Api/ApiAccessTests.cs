@@ -34,6 +34,7 @@ public sealed class ApiAccessTests : IClassFixture<ApiAccessTests.App>
     private static string UserOf(string role) => $"only-{role.ToLowerInvariant()}@test.local";
     private static readonly string[] Everyone = Roles;
     private static readonly string[] Operators = ["Admin", "Operator"];
+    private static readonly string[] Admins = ["Admin"];
 
     /// <summary>DESIGN's access table for the API. A route missing here fails the test.</summary>
     private static readonly Dictionary<string, string[]> Table = new()
@@ -51,6 +52,14 @@ public sealed class ApiAccessTests : IClassFixture<ApiAccessTests.App>
         ["GET api/v1/runs/{id:long}/traces"] = Everyone,
         ["GET api/v1/traces/{id:long}"] = Everyone,
         ["GET api/v1/synthesizers"] = Operators,
+        ["GET api/v1/users"] = Admins,
+        ["POST api/v1/users"] = Admins,
+        ["PUT api/v1/users/{id}/roles"] = Admins,
+        ["POST api/v1/users/{id}/disable"] = Admins,
+        ["POST api/v1/users/{id}/enable"] = Admins,
+        ["POST api/v1/users/{id}/password"] = Admins,
+        ["GET api/v1/audit"] = Admins,
+        ["GET api/v1/audit.csv"] = Admins,
     };
 
     private readonly DeepFinanceApp _app;
