@@ -5,6 +5,7 @@ using DeepFinance.Core.Audit;
 using DeepFinance.Web.Security;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using MudBlazor.Extensions;
 using AuditPage = DeepFinance.Web.Components.Pages.Admin.Audit;
 using UsersPage = DeepFinance.Web.Components.Pages.Admin.Users;
 
@@ -31,7 +32,7 @@ public sealed class AdminPagesTests
         Assert.Equal("disabled", rows[2].QuerySelector("[data-status]")!.GetAttribute("data-status"));
         Assert.Equal("active", rows[1].QuerySelector("[data-status]")!.GetAttribute("data-status"));
         // bob's row: Operator and Reviewer ticked, Admin and Expert not (checkboxes in Roles.All order).
-        var bobBoxes = cut.FindComponents<MudCheckBox<bool>>().Skip(Roles.All.Length).Take(Roles.All.Length).Select(c => c.Instance.Value).ToList();
+        var bobBoxes = cut.FindComponents<MudCheckBox<bool>>().Skip(Roles.All.Length).Take(Roles.All.Length).Select(c => c.Instance.GetState(x => x.Value)).ToList();
         Assert.Equal([false, true, false, true], bobBoxes);
 
         var search = cut.FindComponents<MudTextField<string>>().Single(t => t.Instance.Label == "Search email");

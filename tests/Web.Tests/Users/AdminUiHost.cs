@@ -53,7 +53,13 @@ public sealed class AdminUiHost : IAsyncDisposable
         ctx.Services.AddLogging();
         ctx.Services.AddDeepFinanceCore(configuration);
         ctx.Services.AddDbContext<ApplicationDbContext>(o => o.UseSqlite(DataServiceCollectionExtensions.SqliteConnectionString(Path.Combine(directory, "identity.db"))));
-        ctx.Services.AddIdentityCore<ApplicationUser>(o => o.User.RequireUniqueEmail = true)
+        // The same store options as the app: EF caches the Identity model per process, so a different schema version
+        // here would leave the app's hosts in this test run with a model that does not match their migrations.
+        ctx.Services.AddIdentityCore<ApplicationUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+            })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()
             .AddDefaultTokenProviders();

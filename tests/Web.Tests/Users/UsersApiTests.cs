@@ -13,9 +13,19 @@ public sealed class UsersApiTests(UsersApiTests.App fixture) : IClassFixture<Use
 {
     public sealed class App : IDisposable
     {
-        public DeepFinanceApp Host { get; } = new();
+        public App()
+        {
+            QuietHangfireLogs.Apply();
+            Host = new DeepFinanceApp();
+        }
 
-        public void Dispose() => Host.Dispose();
+        public DeepFinanceApp Host { get; }
+
+        public void Dispose()
+        {
+            QuietHangfireLogs.Apply();
+            Host.Dispose();
+        }
     }
 
     private const string NewPassword = "Another-Passw0rd!";
@@ -249,5 +259,46 @@ public sealed class UsersApiTests(UsersApiTests.App fixture) : IClassFixture<Use
         Assert.Equal(0, byOther.GetProperty("total").GetInt32());
         Assert.Equal(0, fromTomorrow.GetProperty("total").GetInt32());
         Assert.Equal(2, untilTomorrow.GetProperty("total").GetInt32());
+    }
+
+    /// <summary>
+    /// No other test here makes an admin, and tests in one class run one after another, so the seeded admin is the only
+    /// active one when this starts; it puts things back before it ends.
+    /// </summary>
+    [Fact]
+    public async Task The_last_active_admin_can_be_neither_disabled_nor_demoted()
+    {
+        var admin = await _app.SignedInAsync();
+        var first = (await UserAsync(admin, DeepFinanceApp.AdminEmail)).GetProperty("id").GetString();
+
+        await AssertLastAdminAsync(await admin.PostAsync($"/api/v1/users/{first}/disable", null));
+        await AssertLastAdminAsync(await admin.PutAsJsonAsync($"/api/v1/users/{first}/roles", new { roles = new[] { "operator" } }));
+
+        // A second admin who is disabled does not count as active.
+        var secondEmail = Unique("second-admin");
+        var second = await CreateAsync(admin, secondEmail, "admin");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/v1/users/{second}/disable", null)).StatusCode);
+        await AssertLastAdminAsync(await admin.PostAsync($"/api/v1/users/{first}/disable", null));
+
+        // With another active admin, the first may lose the Admin role; then the second is the last one.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/v1/users/{second}/enable", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsJsonAsync($"/api/v1/users/{first}/roles", new { roles = new[] { "operator" } })).StatusCode);
+        var secondClient = await _app.SignedInAsync(secondEmail);
+        var admins = await secondClient.GetFromJsonAsync<JsonElement>("/api/v1/users?role=admin");
+        Assert.Equal([secondEmail], admins.GetProperty("items").EnumerateArray()
+            .Where(u => !u.GetProperty("disabled").GetBoolean()).Select(u => u.GetProperty("email").GetString()));
+        await AssertLastAdminAsync(await secondClient.PostAsync($"/api/v1/users/{second}/disable", null));
+
+        // Put things back: the seeded admin is the only active admin again.
+        Assert.Equal(HttpStatusCode.NoContent, (await secondClient.PutAsJsonAsync($"/api/v1/users/{first}/roles", new { roles = new[] { "admin" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await (await _app.SignedInAsync()).PostAsync($"/api/v1/users/{second}/disable", null)).StatusCode);
+    }
+
+    private static async Task AssertLastAdminAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("LastAdmin", Assert.Single(problem.GetProperty("errors").EnumerateArray()).GetProperty("code").GetString());
+        Assert.Contains("last active admin", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 }
