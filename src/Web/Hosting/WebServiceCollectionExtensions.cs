@@ -34,6 +34,7 @@ public static class WebServiceCollectionExtensions
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.AddSingleton<DeepFinance.Web.Users.UserAdministration>();
         services.AddAuthentication(o =>
             {
                 o.DefaultScheme = SignedInScheme;

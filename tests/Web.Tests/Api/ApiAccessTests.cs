@@ -57,6 +57,14 @@ public sealed class ApiAccessTests : IClassFixture<ApiAccessTests.App>
         ["PUT api/v1/synthesizers/{name}/key"] = Admins,
         ["POST api/v1/synthesizers/{name}/test"] = Operators,
         ["GET api/v1/synthesizers/{name}/prices"] = Operators,
+        ["GET api/v1/users"] = Admins,
+        ["POST api/v1/users"] = Admins,
+        ["PUT api/v1/users/{id}/roles"] = Admins,
+        ["POST api/v1/users/{id}/disable"] = Admins,
+        ["POST api/v1/users/{id}/enable"] = Admins,
+        ["POST api/v1/users/{id}/password"] = Admins,
+        ["GET api/v1/audit"] = Admins,
+        ["GET api/v1/audit.csv"] = Admins,
     };
 
     private readonly DeepFinanceApp _app;
