@@ -28,7 +28,7 @@ public sealed class RunExecutor(
     ILogger<RunExecutor> logger)
 {
     /// <summary>Identifies this process as a lease holder.</summary>
-    public static readonly string WorkerId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}"[..^24];
+    public static readonly string WorkerId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     public async Task PrepareAsync(long runId, CancellationToken ct)
     {

@@ -4,6 +4,7 @@ using DeepFinance.Core.Llm;
 using DeepFinance.Core.Prompts;
 using DeepFinance.Core.Synthesis;
 using DeepFinance.Core.Verification;
+using DeepFinance.Core.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,7 @@ public sealed class RunService(
     SynthesizerCatalog catalog,
     PromptLibrary prompts,
     IRunScheduler scheduler,
+    AuditLog audit,
     IOptions<RunOptions> options)
 {
     public static readonly RunKind[] SupportedKinds = [RunKind.Q2a];
@@ -64,6 +66,11 @@ public sealed class RunService(
         };
         db.Runs.Add(run);
         await db.SaveChangesAsync(ct);
+        await audit.WriteAsync(launchedBy ?? "system", "run.launched", $"run:{run.Id}", after: new
+        {
+            kind = run.Kind.ToString().ToLowerInvariant(), run.SeedSourceId, synthesizer = run.SynthesizerName, run.SamplesPerQuestion,
+            run.PromptTemplateId, run.SamplingSalt, run.ParametersJson,
+        }, ct: ct);
         scheduler.EnqueuePrepare(run.Id);
         return run.Id;
     }
@@ -109,16 +116,20 @@ public sealed class RunService(
         return (profile, prompt, source.ItemCount);
     }
 
-    public async Task<bool> CancelAsync(long runId, CancellationToken ct = default)
+    public async Task<bool> CancelAsync(long runId, string? actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var changed = await db.Runs.Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running || r.Status == RunStatus.Paused))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.FinishedAt, DateTimeOffset.UtcNow), ct);
+        if (changed > 0)
+        {
+            await audit.WriteAsync(actor ?? "system", "run.cancelled", $"run:{runId}", ct: ct);
+        }
         return changed > 0;
     }
 
     /// <summary>Resumes a cancelled or failed run: failed items are tried again, answered ones are not sent again.</summary>
-    public async Task<bool> ResumeAsync(long runId, CancellationToken ct = default)
+    public async Task<bool> ResumeAsync(long runId, string? actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var changed = await db.Runs.Where(r => r.Id == runId && (r.Status == RunStatus.Cancelled || r.Status == RunStatus.Failed || r.Status == RunStatus.Paused))
@@ -128,6 +139,7 @@ public sealed class RunService(
         {
             return false;
         }
+        await audit.WriteAsync(actor ?? "system", "run.resumed", $"run:{runId}", ct: ct);
         scheduler.EnqueuePrepare(runId);
         return true;
     }

@@ -21,7 +21,8 @@ public static class AuthApi
         return api;
     }
 
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> LoginAsync(LoginRequest request, SignInManager<ApplicationUser> signIn)
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> LoginAsync(LoginRequest request, SignInManager<ApplicationUser> signIn,
+        UserManager<ApplicationUser> users)
     {
         if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
         {
@@ -34,8 +35,11 @@ public static class AuthApi
             // The bearer handler has written {tokenType, accessToken, expiresIn, refreshToken}.
             return TypedResults.Empty;
         }
-        var detail = result.IsLockedOut ? "The account is locked after repeated failures; try again later."
-            : result.IsNotAllowed ? "The account is disabled." : "Wrong email or password.";
+        // A disabled account is locked out until the end of time (UserAdministration.DisableAsync).
+        var lockoutEnd = result.IsLockedOut && await users.FindByEmailAsync(request.Email.Trim()) is { } user ? await users.GetLockoutEndDateAsync(user) : null;
+        var detail = lockoutEnd == DateTimeOffset.MaxValue ? "The account is disabled; ask an administrator."
+            : result.IsLockedOut ? "The account is locked after repeated failures; try again later."
+            : result.IsNotAllowed ? "The account may not sign in." : "Wrong email or password.";
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized);
     }
 

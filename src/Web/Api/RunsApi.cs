@@ -89,26 +89,26 @@ public static class RunsApi
     private static async Task<Results<Ok<RunDto>, NotFound>> GetAsync(long id, RunService runs, CancellationToken ct) =>
         await runs.GetAsync(id, ct) is { } run ? TypedResults.Ok(RunDto.From(run)) : TypedResults.NotFound();
 
-    private static async Task<Results<Ok<RunDto>, NotFound, Conflict<ProblemDetailsLite>>> CancelAsync(long id, RunService runs, CancellationToken ct)
+    private static async Task<Results<Ok<RunDto>, NotFound, Conflict<ProblemDetailsLite>>> CancelAsync(long id, RunService runs, ClaimsPrincipal user, CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is null)
         {
             return TypedResults.NotFound();
         }
-        if (!await runs.CancelAsync(id, ct))
+        if (!await runs.CancelAsync(id, user.Identity?.Name, ct))
         {
             return TypedResults.Conflict(new ProblemDetailsLite("Only a queued or running run can be cancelled."));
         }
         return TypedResults.Ok(RunDto.From((await runs.GetAsync(id, ct))!));
     }
 
-    private static async Task<Results<Ok<RunDto>, NotFound, Conflict<ProblemDetailsLite>>> ResumeAsync(long id, RunService runs, CancellationToken ct)
+    private static async Task<Results<Ok<RunDto>, NotFound, Conflict<ProblemDetailsLite>>> ResumeAsync(long id, RunService runs, ClaimsPrincipal user, CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is null)
         {
             return TypedResults.NotFound();
         }
-        if (!await runs.ResumeAsync(id, ct))
+        if (!await runs.ResumeAsync(id, user.Identity?.Name, ct))
         {
             return TypedResults.Conflict(new ProblemDetailsLite("Only a cancelled or failed run can be resumed."));
         }

@@ -67,7 +67,7 @@ public sealed class ExactlyOnceTests
         {
             await Task.Delay(20);
         }
-        Assert.True(await h.Runs.CancelAsync(runId));
+        Assert.True(await h.Runs.CancelAsync(runId, "test"));
         var cancelled = await h.WaitAsync(runId);
         Assert.Equal(RunStatus.Cancelled, cancelled.Status);
         await h.Scheduler.IdleAsync();
@@ -75,7 +75,7 @@ public sealed class ExactlyOnceTests
         Assert.InRange(answered, 3, 9);
         var sentBeforeResume = h.Simulator.Stats.Requests;
 
-        Assert.True(await h.Runs.ResumeAsync(runId));
+        Assert.True(await h.Runs.ResumeAsync(runId, "test"));
         var resumed = await h.WaitAsync(runId);
         Assert.Equal(RunStatus.Completed, resumed.Status);
         Assert.Equal(10, resumed.Done);

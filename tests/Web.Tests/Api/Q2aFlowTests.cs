@@ -40,6 +40,10 @@ public sealed class Q2aFlowTests : IClassFixture<Q2aFlowTests.App>
         Assert.Equal(HttpStatusCode.Created, launched.StatusCode);
         var runId = (await launched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 
+        var audit = await client.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=run.launched");
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("subject").GetString() == $"run:{runId}"
+            && e.GetProperty("actor").GetString() == DeepFinanceApp.AdminEmail);
+
         var run = await DeepFinanceApp.WaitForRunAsync(client, runId);
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.Equal(6, run.GetProperty("done").GetInt32());
