@@ -9,7 +9,7 @@ namespace DeepFinance.Core.Verification;
 public sealed record ReverificationResult(
     long Id, long RunId, int Examined, int Changed, int CorrectBefore, int CorrectAfter,
     int IncorrectBefore, int IncorrectAfter, int UnverifiableBefore, int UnverifiableAfter,
-    double RelativeTolerance = 0, string? Judge = null, DateTimeOffset At = default, string? RequestedBy = null);
+    double RelativeTolerance, string? Judge, DateTimeOffset At, string? RequestedBy);
 
 /// <summary>
 /// Applies the current rules (with new tolerances) and optionally a judge to a finished run's answered
