@@ -65,6 +65,21 @@ public sealed class ReverifyFlowTests : IClassFixture<Q2aFlowTests.App>
     }
 
     [Fact]
+    public async Task A_launch_names_its_judge_and_an_unknown_judge_is_refused_with_the_field_named()
+    {
+        var client = await _app.SignedInAsync();
+        var sources = await client.GetFromJsonAsync<JsonElement>("/api/v1/seed-sources");
+        var sourceId = sources[0].GetProperty("id").GetInt64();
+        var refused = await client.PostAsJsonAsync("/api/v1/runs/estimate",
+            new { kind = "q2a", seedSourceId = sourceId, synthesizer = "simulator", samplesPerQuestion = 1, judge = "nope" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("judge", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("field").GetString());
+        var accepted = await client.PostAsJsonAsync("/api/v1/runs/estimate",
+            new { kind = "q2a", seedSourceId = sourceId, synthesizer = "simulator", samplesPerQuestion = 1, judge = "simulator" });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
     public async Task Reverify_on_an_unknown_run_is_404()
     {
         var client = await _app.SignedInAsync();
