@@ -43,7 +43,8 @@ public static class CoreServiceCollectionExtensions
             .AddSingleton<AnswerJudge>()
             .AddSingleton<AnswerVerifier>()
             .AddSingleton<QuestionStatistics>()
-            .AddSingleton<Reverifier>();
+            .AddSingleton<Reverifier>()
+            .AddSingleton<PassRateQueries>();
     }
 
     /// <summary>Prompts, Q2A curation, sampling and the run engine. A host adds an <see cref="IRunScheduler"/>.</summary>

@@ -8,7 +8,8 @@ namespace DeepFinance.Core.Verification;
 /// <summary>Before/after counts of one re-verification.</summary>
 public sealed record ReverificationResult(
     long Id, long RunId, int Examined, int Changed, int CorrectBefore, int CorrectAfter,
-    int IncorrectBefore, int IncorrectAfter, int UnverifiableBefore, int UnverifiableAfter);
+    int IncorrectBefore, int IncorrectAfter, int UnverifiableBefore, int UnverifiableAfter,
+    double RelativeTolerance, string? Judge, DateTimeOffset At, string? RequestedBy);
 
 /// <summary>
 /// Applies the current rules (with new tolerances) and optionally a judge to a finished run's answered
@@ -142,7 +143,8 @@ public sealed class Reverifier(
     }
 
     private static ReverificationResult ToResult(Reverification r) => new(r.Id, r.RunId, r.Examined, r.Changed,
-        r.CorrectBefore, r.CorrectAfter, r.IncorrectBefore, r.IncorrectAfter, r.UnverifiableBefore, r.UnverifiableAfter);
+        r.CorrectBefore, r.CorrectAfter, r.IncorrectBefore, r.IncorrectAfter, r.UnverifiableBefore, r.UnverifiableAfter,
+        r.RelativeTolerance, r.Judge, r.FinishedAt, r.RequestedBy);
 
     private sealed class Counts
     {

@@ -2,17 +2,26 @@ using System.Security.Claims;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Runs;
 using DeepFinance.Core.Verification;
+using DeepFinance.Web.Components.Common;
+using DeepFinance.Web.Jobs;
 using DeepFinance.Web.Security;
+using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DeepFinance.Web.Api;
 
 public sealed record LaunchRunRequest(
     RunKind Kind, long? SeedSourceId, string Synthesizer, int SamplesPerQuestion = 1, int? TemplateVersion = null,
-    string? SamplingSalt = null, string? Name = null, double? RelativeTolerance = null, int? PartitionSize = null)
+    string? SamplingSalt = null, string? Name = null, double? RelativeTolerance = null, int? PartitionSize = null, string? Judge = null)
 {
-    public RunSpec ToSpec() => new(Kind, SeedSourceId, Synthesizer, SamplesPerQuestion, TemplateVersion, SamplingSalt, Name, RelativeTolerance, PartitionSize);
+    public RunSpec ToSpec() => new(Kind, SeedSourceId, Synthesizer, SamplesPerQuestion, TemplateVersion, SamplingSalt, Name, RelativeTolerance, PartitionSize,
+        string.IsNullOrWhiteSpace(Judge) ? null : Judge.Trim());
 }
+
+/// <summary>Re-verify a stopped run: a null tolerance or judge keeps the run's own; an empty judge turns the judge off.</summary>
+public sealed record ReverifyRequest(double? RelativeTolerance = null, string? Judge = null);
+
+public sealed record ReverifyAccepted(long RunId);
 
 public sealed record RunCreated(long Id);
 
@@ -39,6 +48,9 @@ public static class RunsApi
         runs.MapGet("/", ListAsync).WithSummary("Runs, newest first.");
         runs.MapGet("/{id:long}", GetAsync).WithSummary("A run's live progress.");
         runs.MapPost("/{id:long}/cancel", CancelAsync).WithSummary("Cancel a queued or running run.");
+        runs.MapPost("/{id:long}/reverify", ReverifyAsync).WithSummary("Re-verify a stopped run's answers with new tolerance or judge, as a job.");
+        runs.MapGet("/{id:long}/reverifications", ReverificationsAsync).WithSummary("A run's past re-verifications, newest first.");
+        runs.MapGet("/{id:long}/pass-rates", PassRatesAsync).WithSummary("A run's verdict counts by task type and by question difficulty.");
         runs.MapPost("/{id:long}/resume", ResumeAsync).WithSummary("Resume a cancelled or failed run; answered requests are not sent again.");
         api.MapGet("/runs/{id:long}/traces", TracesAsync).WithTags("Runs").RequireAuthorization(Policies.Read)
             .WithSummary("A run's traces, paged, filtered and sorted on the server.");
@@ -113,6 +125,48 @@ public static class RunsApi
             return TypedResults.Conflict(new ProblemDetailsLite("Only a cancelled or failed run can be resumed."));
         }
         return TypedResults.Ok(RunDto.From((await runs.GetAsync(id, ct))!));
+    }
+
+    private static async Task<Results<Accepted<ReverifyAccepted>, NotFound, Conflict<ProblemDetailsLite>, ProblemHttpResult>> ReverifyAsync(
+        long id, ReverifyRequest? request, RunService runs, DeepFinance.Core.Llm.SynthesizerCatalog catalog, IBackgroundJobClient jobs, CancellationToken ct)
+    {
+        if (await runs.GetAsync(id, ct) is not { } run)
+        {
+            return TypedResults.NotFound();
+        }
+        if (Display.IsActive(run.Status))
+        {
+            return TypedResults.Conflict(new ProblemDetailsLite($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; re-verify it once it has stopped."));
+        }
+        if (request?.RelativeTolerance is < 0 or > 0.5)
+        {
+            return Invalid(new RunValidationException("relativeTolerance", "Relative tolerance must be between 0 and 0.5."));
+        }
+        if (request?.Judge is { } judge && judge.Trim().Length > 0 && await catalog.FindAsync(judge.Trim(), ct) is null)
+        {
+            return Invalid(new RunValidationException("judge", $"No synthesizer named '{judge.Trim()}' to act as judge."));
+        }
+        RunJobs.EnqueueReverify(jobs, id, request?.RelativeTolerance, request?.Judge?.Trim());
+        return TypedResults.Accepted($"/api/v1/runs/{id}/reverifications", new ReverifyAccepted(id));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ReverificationResult>>, NotFound>> ReverificationsAsync(
+        long id, RunService runs, Reverifier reverifier, CancellationToken ct)
+    {
+        if (await runs.GetAsync(id, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        return TypedResults.Ok(await reverifier.ListAsync(id, ct));
+    }
+
+    private static async Task<Results<Ok<RunPassRates>, NotFound>> PassRatesAsync(long id, RunService runs, PassRateQueries passRates, CancellationToken ct)
+    {
+        if (await runs.GetAsync(id, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        return TypedResults.Ok(await passRates.ForRunAsync(id, ct));
     }
 
     private static async Task<Results<Ok<TracePage>, NotFound, ProblemHttpResult>> TracesAsync(long id, RunService runs, TraceQueries traces,

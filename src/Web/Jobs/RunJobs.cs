@@ -1,10 +1,11 @@
 using DeepFinance.Core.Runs;
+using DeepFinance.Core.Verification;
 using Hangfire;
 
 namespace DeepFinance.Web.Jobs;
 
 /// <summary>Thin Hangfire adapters: ids in, a Core service does the work.</summary>
-public sealed class RunJobs(RunExecutor executor)
+public sealed class RunJobs(RunExecutor executor, Reverifier reverifier)
 {
     public const string Queue = "runs";
 
@@ -17,6 +18,16 @@ public sealed class RunJobs(RunExecutor executor)
     [AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 15, 60])]
     [Queue(Queue)]
     public Task PartitionAsync(long runId, int partition, CancellationToken ct) => executor.ProcessPartitionAsync(runId, partition, ct);
+
+    // Re-verification rewrites verdicts page by page and is safe to run again, but a failure should be seen, not retried.
+    [AutomaticRetry(Attempts = 0)]
+    [Queue(Queue)]
+    public Task ReverifyAsync(long runId, double? tolerance, string? judge, CancellationToken ct) =>
+        reverifier.ReverifyAsync(runId, tolerance, judge, null, ct);
+
+    /// <summary>Enqueues <see cref="ReverifyAsync"/>; the API and the run page both go through here.</summary>
+    public static string EnqueueReverify(IBackgroundJobClient jobs, long runId, double? tolerance, string? judge) =>
+        jobs.Enqueue<RunJobs>(j => j.ReverifyAsync(runId, tolerance, judge, CancellationToken.None));
 
     [AutomaticRetry(Attempts = 0)]
     [Queue("default")]

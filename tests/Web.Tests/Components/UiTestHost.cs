@@ -27,6 +27,20 @@ public sealed class RecordingScheduler : IRunScheduler
     public void EnqueuePartition(long runId, int partition) => Partitions.Add((runId, partition));
 }
 
+/// <summary>Records jobs that would have been handed to Hangfire directly (re-verification).</summary>
+public sealed class RecordingJobClient : Hangfire.IBackgroundJobClient
+{
+    public List<Hangfire.Common.Job> Jobs { get; } = [];
+
+    public string Create(Hangfire.Common.Job job, Hangfire.States.IState state)
+    {
+        Jobs.Add(job);
+        return Jobs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public bool ChangeState(string jobId, Hangfire.States.IState state, string expectedState) => true;
+}
+
 /// <summary>
 /// A bUnit context over the real Core services and a real SQLite file in a temp folder:
 /// migrated, prompts and synthesizers seeded (the simulator exists), MudBlazor and localization registered.
@@ -46,6 +60,8 @@ public sealed class UiTestHost : IAsyncDisposable
 
     public RecordingScheduler Scheduler { get; } = new();
 
+    public RecordingJobClient JobClient { get; } = new();
+
     public IServiceProvider Services => Context.Services;
 
     public static async Task<UiTestHost> CreateAsync(string user = "operator@test", params string[] policies)
@@ -63,6 +79,7 @@ public sealed class UiTestHost : IAsyncDisposable
         ctx.Services.AddSingleton<IConfiguration>(configuration);
         ctx.Services.AddDeepFinanceCore(configuration);
         ctx.Services.AddSingleton<IRunScheduler>(host.Scheduler);
+        ctx.Services.AddSingleton<Hangfire.IBackgroundJobClient>(host.JobClient);
         ctx.Services.AddMudServices();
         // The app's localization: resources under Resources/, MudBlazor's strings translated too.
         ctx.Services.AddDeepFinanceLocalization();
