@@ -128,7 +128,8 @@ public static class RunsApi
     }
 
     private static async Task<Results<Accepted<ReverifyAccepted>, NotFound, Conflict<ProblemDetailsLite>, ProblemHttpResult>> ReverifyAsync(
-        long id, ReverifyRequest? request, RunService runs, DeepFinance.Core.Llm.SynthesizerCatalog catalog, IBackgroundJobClient jobs, CancellationToken ct)
+        long id, ReverifyRequest? request, RunService runs, DeepFinance.Core.Llm.SynthesizerCatalog catalog, IBackgroundJobClient jobs,
+        DeepFinance.Core.Audit.AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is not { } run)
         {
@@ -146,6 +147,8 @@ public static class RunsApi
         {
             return Invalid(new RunValidationException("judge", $"No synthesizer named '{judge.Trim()}' to act as judge."));
         }
+        await audit.WriteAsync(user.Identity?.Name ?? "system", "run.reverify-requested", $"run:{id}",
+            after: new { request?.RelativeTolerance, judge = request?.Judge?.Trim() }, ct: ct);
         RunJobs.EnqueueReverify(jobs, id, request?.RelativeTolerance, request?.Judge?.Trim());
         return TypedResults.Accepted($"/api/v1/runs/{id}/reverifications", new ReverifyAccepted(id));
     }
