@@ -10,29 +10,11 @@ namespace DeepFinance.Web.Tests.Access;
 /// Every <c>@page</c> of the app (found by reflection), requested by an anonymous visitor and by a
 /// person of each single role signed in through the real sign-in form, against DESIGN's access table.
 /// </summary>
-public sealed partial class PageAccessTests : IClassFixture<PageAccessTests.App>
+public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
 {
-    public sealed class App : IAsyncLifetime, IDisposable
-    {
-        public DeepFinanceApp Host { get; } = new();
-
-        public async Task InitializeAsync()
-        {
-            foreach (var role in Roles)
-            {
-                await Host.CreateUserAsync(UserOf(role), role);
-            }
-        }
-
-        public Task DisposeAsync() => Task.CompletedTask;
-
-        public void Dispose() => Host.Dispose();
-    }
-
-    private static readonly string[] Roles = ["Admin", "Operator", "Expert", "Reviewer"];
-    private static readonly string[] Everyone = Roles;
-    private static readonly string[] Operators = ["Admin", "Operator"];
-    private static readonly string[] Admins = ["Admin"];
+    private static readonly string[] Everyone = RoleUsersApp.Everyone;
+    private static readonly string[] Operators = RoleUsersApp.Operators;
+    private static readonly string[] Admins = RoleUsersApp.Admins;
     private static readonly string[] Open = [];
 
     /// <summary>DESIGN's access table for pages. A page missing here fails the test.</summary>
@@ -54,9 +36,8 @@ public sealed partial class PageAccessTests : IClassFixture<PageAccessTests.App>
 
     private readonly DeepFinanceApp _app;
 
-    public PageAccessTests(App fixture) => _app = fixture.Host;
+    public PageAccessTests(RoleUsersApp fixture) => _app = fixture.Host;
 
-    private static string UserOf(string role) => $"page-{role.ToLowerInvariant()}@test.local";
 
     /// <summary>Routable components outside the Identity account pages, which have their own rules.</summary>
     private static IEnumerable<string> Pages() => typeof(Program).Assembly.GetTypes()
@@ -90,7 +71,7 @@ public sealed partial class PageAccessTests : IClassFixture<PageAccessTests.App>
     [InlineData("Reviewer")]
     public async Task Each_role_opens_exactly_the_pages_the_table_allows(string role)
     {
-        using var client = await SignedInClientAsync(UserOf(role));
+        using var client = await SignedInClientAsync(RoleUsersApp.UserOf(role));
         foreach (var page in Pages().Where(p => Table[p].Length > 0))
         {
             var response = await client.GetAsync(Concrete(page));

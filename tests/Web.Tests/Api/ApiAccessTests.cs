@@ -10,31 +10,12 @@ namespace DeepFinance.Web.Tests.Api;
 /// Every API route from the app's own endpoint data source, called by an anonymous caller and by a
 /// user of each single role, against DESIGN's access table written out here independently of the code.
 /// </summary>
-public sealed class ApiAccessTests : IClassFixture<ApiAccessTests.App>
+public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
 {
-    public sealed class App : IAsyncLifetime, IDisposable
-    {
-        public DeepFinanceApp Host { get; } = new();
 
-        public async Task InitializeAsync()
-        {
-            foreach (var role in Roles)
-            {
-                await Host.CreateUserAsync(UserOf(role), role);
-            }
-        }
-
-        public Task DisposeAsync() => Task.CompletedTask;
-
-        public void Dispose() => Host.Dispose();
-    }
-
-    private static readonly string[] Roles = ["Admin", "Operator", "Expert", "Reviewer"];
-
-    private static string UserOf(string role) => $"only-{role.ToLowerInvariant()}@test.local";
-    private static readonly string[] Everyone = Roles;
-    private static readonly string[] Operators = ["Admin", "Operator"];
-    private static readonly string[] Admins = ["Admin"];
+    private static readonly string[] Everyone = RoleUsersApp.Everyone;
+    private static readonly string[] Operators = RoleUsersApp.Operators;
+    private static readonly string[] Admins = RoleUsersApp.Admins;
 
     /// <summary>DESIGN's access table for the API. A route missing here fails the test.</summary>
     private static readonly Dictionary<string, string[]> Table = new()
@@ -72,7 +53,7 @@ public sealed class ApiAccessTests : IClassFixture<ApiAccessTests.App>
 
     private readonly DeepFinanceApp _app;
 
-    public ApiAccessTests(App fixture) => _app = fixture.Host;
+    public ApiAccessTests(RoleUsersApp fixture) => _app = fixture.Host;
 
     private IEnumerable<(string Method, string Pattern)> ApiRoutes() =>
         _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -106,7 +87,7 @@ public sealed class ApiAccessTests : IClassFixture<ApiAccessTests.App>
     [InlineData("Reviewer")]
     public async Task Each_role_gets_exactly_what_the_table_allows(string role)
     {
-        var client = await _app.SignedInAsync(UserOf(role));
+        var client = await _app.SignedInAsync(RoleUsersApp.UserOf(role));
         foreach (var (method, pattern) in ApiRoutes().Where(r => Table[$"{r.Method} {r.Pattern}"].Length > 0))
         {
             var allowed = Table[$"{method} {pattern}"].Contains(role);
