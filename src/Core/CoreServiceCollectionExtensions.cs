@@ -47,7 +47,14 @@ public static class CoreServiceCollectionExtensions
             .AddSingleton<PassRateQueries>();
     }
 
-    /// <summary>Prompts, Q2A curation, sampling and the run engine. A host adds an <see cref="IRunScheduler"/>.</summary>
+    /// <summary>The engine that runs every kind; kinds are added with <c>AddRunKind</c>. A host adds an <see cref="IRunScheduler"/>.</summary>
+    public static IServiceCollection AddRunEngine(this IServiceCollection services) => services
+        .AddSingleton<NodeIdentity>()
+        .AddSingleton<RunKindRegistry>()
+        .AddSingleton<RunService>()
+        .AddSingleton<RunExecutor>();
+
+    /// <summary>Prompts, Q2A curation, sampling, the run engine and the sampling kinds (<c>q2a</c>, <c>synthesize</c>).</summary>
     public static IServiceCollection AddSynthesis(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RunOptions>().Bind(configuration.GetSection(RunOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -55,8 +62,10 @@ public static class CoreServiceCollectionExtensions
             .AddSingleton<PromptLibrary>()
             .AddSingleton<Q2aCurator>()
             .AddSingleton<CotSampler>()
-            .AddSingleton<RunService>()
-            .AddSingleton<RunExecutor>()
+            .AddSingleton<SamplingPlanner>()
+            .AddRunEngine()
+            .AddRunKind<Q2aRunHandler>()
+            .AddRunKind<SynthesizeRunHandler>()
             .AddSingleton<TraceQueries>()
             .AddSingleton<MarkdownRenderer>();
     }

@@ -19,9 +19,10 @@ public static class DataServiceCollectionExtensions
         services.AddDbContextFactory<DeepFinanceDbContext>((sp, o) =>
         {
             var data = sp.GetRequiredService<IOptions<DataOptions>>().Value;
-            o.UseSqlite(SqliteConnectionString(data.SqlitePath("deepfinance.db")));
+            o.UseSqlite(SqliteConnectionString(data.SqlitePath("deepfinance.db"))).AddInterceptors(SqlitePragmas.Instance);
         });
         services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<GroupCommitWriter>();
         return services;
     }
 

@@ -15,6 +15,7 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<PromptTemplate> PromptTemplates => Set<PromptTemplate>();
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<RunItem> RunItems => Set<RunItem>();
+    public DbSet<RunPrompt> RunPrompts => Set<RunPrompt>();
     public DbSet<RunPartition> RunPartitions => Set<RunPartition>();
     public DbSet<CotTrace> Traces => Set<CotTrace>();
     public DbSet<LlmResponse> LlmResponses => Set<LlmResponse>();
@@ -67,13 +68,23 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
         {
             e.HasIndex(x => x.Status);
             e.HasIndex(x => x.CreatedAt);
+            e.Property(x => x.Kind).HasMaxLength(32);
         });
         modelBuilder.Entity<RunItem>(e =>
         {
-            e.HasKey(x => new { x.RunId, x.QuestionId });
-            e.HasIndex(x => new { x.RunId, x.Partition });
+            e.HasIndex(x => new { x.RunId, x.Key }).IsUnique();
+            e.HasIndex(x => new { x.RunId, x.Partition, x.Status });
+            e.HasIndex(x => new { x.RunId, x.Status });
+            e.Property(x => x.Key).HasMaxLength(128);
+            e.Property(x => x.Error).HasMaxLength(2000);
             e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<RunPrompt>(e =>
+        {
+            e.HasKey(x => new { x.RunId, x.Role });
+            e.Property(x => x.Role).HasMaxLength(32);
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<PromptTemplate>().WithMany().HasForeignKey(x => x.PromptTemplateId).OnDelete(DeleteBehavior.Restrict);
         });
         modelBuilder.Entity<RunPartition>(e =>
         {
@@ -83,7 +94,10 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
         });
         modelBuilder.Entity<CotTrace>(e =>
         {
-            e.HasIndex(x => new { x.RunId, x.QuestionId, x.SampleIndex }).IsUnique();
+            e.HasIndex(x => new { x.RunId, x.QuestionId, x.SampleIndex, x.Round }).IsUnique();
+            e.HasIndex(x => x.ParentTraceId);
+            e.HasIndex(x => x.RunItemId);
+            e.HasOne<CotTrace>().WithMany().HasForeignKey(x => x.ParentTraceId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(x => new { x.RunId, x.Verdict });
             e.HasIndex(x => x.QuestionId);
             e.HasIndex(x => x.RequestHash);

@@ -8,7 +8,10 @@ public enum Difficulty { Simple, Medium, Hard }
 
 public enum DifficultySource { Seed, Expert, PassRate, Classifier }
 
+/// <summary>The kinds this product ships; a run stores its kind as a lower-case name, so a handler can add one without touching this list.</summary>
 public enum RunKind { Q2a, Synthesize, Extract, A2q, T2q, Scr, Forge, Evaluate }
+
+public enum RunItemStatus { Pending, Done, Failed }
 
 public enum RunStatus { Queued, Running, Paused, Completed, Failed, Cancelled }
 
@@ -124,7 +127,8 @@ public sealed class PromptTemplate
 public sealed class Run
 {
     public long Id { get; set; }
-    public RunKind Kind { get; set; }
+    /// <summary>The handler's kind name, lower case (<c>q2a</c>, <c>synthesize</c>, …).</summary>
+    public required string Kind { get; set; }
     public RunStatus Status { get; set; }
     public string? Name { get; set; }
     public long? SeedSourceId { get; set; }
@@ -133,8 +137,10 @@ public sealed class Run
     public int SamplesPerQuestion { get; set; }
     public long PromptTemplateId { get; set; }
     public required string SamplingSalt { get; set; }
-    /// <summary>Kind-specific parameters as JSON (tolerances, filters, partition size).</summary>
+    /// <summary>Verification parameters shared by sampling kinds, as JSON (tolerances, judge, partition size).</summary>
     public required string ParametersJson { get; set; }
+    /// <summary>The kind's own spec as its handler normalised it at launch.</summary>
+    public string SpecJson { get; set; } = "{}";
     /// <summary>Prices are copied at launch so a later price change applies to new runs only.</summary>
     public decimal InputPricePerMillion { get; set; }
     public decimal OutputPricePerMillion { get; set; }
@@ -157,12 +163,31 @@ public sealed class Run
     public string? Error { get; set; }
 }
 
-/// <summary>One question of a run, and the partition it is processed in.</summary>
+/// <summary>
+/// One unit of a run's work, under a key its kind chooses (a question and sample, a trace, a passage),
+/// and the partition it is processed in. Its status is the commit guard: a result is stored only by
+/// the worker that moves it out of <see cref="RunItemStatus.Pending"/>.
+/// </summary>
 public sealed class RunItem
 {
+    public long Id { get; set; }
     public long RunId { get; set; }
-    public long QuestionId { get; set; }
+    public required string Key { get; set; }
+    /// <summary>The row the item is about (question, trace, passage), as the kind defines it.</summary>
+    public long SubjectId { get; set; }
+    /// <summary>Which of the subject's samples or rounds this item is.</summary>
+    public int Slot { get; set; }
     public int Partition { get; set; }
+    public RunItemStatus Status { get; set; }
+    public string? Error { get; set; }
+}
+
+/// <summary>A prompt version a run uses in one role (sample, judge, reflection, rewrite…), pinned at launch.</summary>
+public sealed class RunPrompt
+{
+    public long RunId { get; set; }
+    public required string Role { get; set; }
+    public long PromptTemplateId { get; set; }
 }
 
 /// <summary>A slice of a run held by one worker at a time through a lease with a heartbeat.</summary>
@@ -184,6 +209,12 @@ public sealed class CotTrace
     public long RunId { get; set; }
     public long QuestionId { get; set; }
     public int SampleIndex { get; set; }
+    /// <summary>0 for a first answer; n for the n-th self-correction round.</summary>
+    public int Round { get; set; }
+    /// <summary>The trace this one corrects or continues (self-correction rewriting).</summary>
+    public long? ParentTraceId { get; set; }
+    /// <summary>The run item whose processing produced this trace.</summary>
+    public long? RunItemId { get; set; }
     public TraceStatus Status { get; set; }
     public string? Reasoning { get; set; }
     public string? Answer { get; set; }

@@ -14,3 +14,20 @@ public sealed class PrivacyGateException(string synthesizer)
 {
     public string Synthesizer { get; } = synthesizer;
 }
+
+/// <summary>
+/// The synthesizer is not answering at all (refused, unreachable, silent past the timeout) and its breaker
+/// is open. The item is not failed: it stays pending and its run pauses with this reason.
+/// </summary>
+public sealed class EndpointUnavailableException(string synthesizer, string reason, int attempts)
+    : Exception($"Synthesizer '{synthesizer}' is not answering: {reason}")
+{
+    public string Synthesizer { get; } = synthesizer;
+    public int Attempts { get; } = attempts;
+}
+
+/// <summary>The run was stopped (cancelled or paused) before this attempt: nothing was sent, the item stays pending.</summary>
+public sealed class CallStoppedException(int attempts) : Exception("the run was stopped before another attempt")
+{
+    public int Attempts { get; } = attempts;
+}

@@ -18,11 +18,14 @@ public sealed class LlmGateway(
     IDbContextFactory<DeepFinanceDbContext> dbFactory,
     SynthesizerCatalog catalog,
     SynthesizerLimiter limiter,
+    SynthesizerBreaker breaker,
     ChatEndpointClient endpointClient,
+    GroupCommitWriter writer,
     IOptions<LlmOptions> options,
     ILogger<LlmGateway> logger)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<LlmResult>>> _inFlight = new();
+    private readonly RecentHashes _storedHere = new(50_000);
 
     /// <summary>Counts every HTTP attempt made by this process, for cost accounting of failures.</summary>
     public event Action<string, int>? AttemptMade;
@@ -36,7 +39,12 @@ public sealed class LlmGateway(
         return await CompleteAsync(profile, request, ct);
     }
 
-    public async Task<LlmResult> CompleteAsync(SynthesizerProfile profile, LlmRequest request, CancellationToken ct)
+    /// <param name="stored">
+    /// Stored responses looked up once for a whole partition (<see cref="FindStoredAsync(IEnumerable{string}, CancellationToken)"/>).
+    /// A hash missing from it is looked up again only if this process stored it since.
+    /// </param>
+    public async Task<LlmResult> CompleteAsync(SynthesizerProfile profile, LlmRequest request, CancellationToken ct,
+        IReadOnlyDictionary<string, LlmCompletion>? stored = null)
     {
         if (request.DerivedFromRawQuery && profile.External)
         {
@@ -44,10 +52,12 @@ public sealed class LlmGateway(
         }
 
         var hash = RequestHasher.Hash(profile, request);
-        var stored = await FindStoredAsync(hash, ct);
-        if (stored is not null)
+        var found = stored is null || _storedHere.Contains(hash)
+            ? await FindStoredAsync(hash, ct)
+            : stored.GetValueOrDefault(hash);
+        if (found is not null)
         {
-            return new LlmResult(hash, stored, FromStore: true, Attempts: 0, Cost: 0m);
+            return new LlmResult(hash, found, FromStore: true, Attempts: 0, Cost: 0m);
         }
 
         // Two identical requests in flight at once share one HTTP call; only the first pays.
@@ -72,50 +82,106 @@ public sealed class LlmGateway(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.LlmResponses.AsNoTracking().FirstOrDefaultAsync(r => r.RequestHash == hash, ct);
-        return row is null ? null : new LlmCompletion(row.Content, row.Reasoning, row.ReasoningFormat, row.FinishReason,
-            row.PromptTokens, row.CompletionTokens, row.ReasoningTokens, row.LatencyMs);
+        return row is null ? null : ToCompletion(row);
     }
+
+    /// <summary>One query for many hashes: what a partition needs before it sends anything.</summary>
+    public async Task<IReadOnlyDictionary<string, LlmCompletion>> FindStoredAsync(IEnumerable<string> hashes, CancellationToken ct)
+    {
+        var result = new Dictionary<string, LlmCompletion>(StringComparer.Ordinal);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        foreach (var chunk in hashes.Distinct().Chunk(500))
+        {
+            var rows = await db.LlmResponses.AsNoTracking().Where(r => chunk.Contains(r.RequestHash)).ToListAsync(ct);
+            foreach (var row in rows)
+            {
+                result[row.RequestHash] = ToCompletion(row);
+            }
+        }
+        return result;
+    }
+
+    private static LlmCompletion ToCompletion(LlmResponse row) => new(row.Content, row.Reasoning, row.ReasoningFormat, row.FinishReason,
+        row.PromptTokens, row.CompletionTokens, row.ReasoningTokens, row.LatencyMs);
 
     private async Task<LlmResult> SendAndStoreAsync(string hash, SynthesizerProfile profile, LlmRequest request, CancellationToken ct)
     {
         var endpoint = catalog.ResolveEndpoint(profile);
         var o = options.Value;
+        var scope = LlmCallScope.Current;
+        var stop = scope?.StopNewAttempts ?? CancellationToken.None;
         var estimated = request.Messages.Sum(m => m.Content.Length) / 3 + 256;
         string lastError = "no attempt made";
+        var connectionFailure = false;
         for (var attempt = 1; attempt <= o.MaxAttempts; attempt++)
         {
+            if (stop.IsCancellationRequested)
+            {
+                throw new CallStoppedException(attempt - 1);
+            }
+            if (breaker.RefusalReason(profile.Name) is { } refusal)
+            {
+                throw new EndpointUnavailableException(profile.Name, refusal, attempt - 1);
+            }
             TimeSpan? retryAfter = null;
-            bool transient;
+            var transient = false;
+            LlmCompletion? completion = null;
             using (await limiter.AcquireAsync(profile, estimated, ct))
             {
+                // Counted where it is sent, so the run's attempts equal what the endpoint received.
                 AttemptMade?.Invoke(profile.Name, 1);
+                if (scope is not null)
+                {
+                    writer.Post(new CounterWrite(scope.RunId, new RunCounterDelta { Attempts = 1 }));
+                }
+                connectionFailure = false;
                 try
                 {
-                    var completion = await endpointClient.CompleteAsync(endpoint, profile, request, ct);
+                    completion = await endpointClient.CompleteAsync(endpoint, profile, request, ct);
+                    breaker.Answered(profile.Name);
                     Validate(completion, request);
-                    await StoreAsync(hash, profile, completion, ct);
-                    return new LlmResult(hash, completion, FromStore: false, attempt,
-                        profile.CostOf(completion.PromptTokens, completion.CompletionTokens));
                 }
                 catch (ClientResultException e) when (!ct.IsCancellationRequested)
                 {
+                    completion = null;
                     var status = e.Status;
                     transient = status is 0 or 408 or 409 or 429 or >= 500;
+                    connectionFailure = status == 0;
                     retryAfter = RetryAfter(e);
-                    lastError = status == 0 ? $"no response from {endpoint.Host}: {e.Message}" : $"HTTP {status} from {endpoint.Host}: {Brief(e.Message)}";
+                    lastError = status == 0 ? $"no response from {endpoint.Host}: {Brief(e.Message)}" : $"HTTP {status} from {endpoint.Host}: {Brief(e.Message)}";
+                    if (!connectionFailure)
+                    {
+                        breaker.Answered(profile.Name);
+                    }
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested && e is MalformedResponseException or JsonException or FormatException or InvalidOperationException or ArgumentException)
                 {
+                    completion = null;
                     transient = true;
                     lastError = $"malformed response from {endpoint.Host}: {Brief(e.Message)}";
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or IOException or TaskCanceledException or TimeoutException)
                 {
+                    completion = null;
                     transient = true;
-                    lastError = $"network error talking to {endpoint.Host}: {Brief(e.Message)}";
+                    connectionFailure = true;
+                    lastError = e is TaskCanceledException or TimeoutException
+                        ? $"no answer from {endpoint.Host} within {o.RequestTimeoutSeconds} s"
+                        : $"network error talking to {endpoint.Host}: {Brief(e.Message)}";
                 }
             }
+            // The slot is free again before the answer is stored: storing waits on the database, not on the endpoint.
+            if (completion is not null)
+            {
+                await writer.SubmitAsync(new StoreResponseWrite(hash, profile, completion, scope?.RunId));
+                _storedHere.Add(hash);
+                return new LlmResult(hash, completion, FromStore: false, attempt, profile.CostOf(completion.PromptTokens, completion.CompletionTokens));
+            }
 
+            if (connectionFailure && breaker.ConnectionFailed(profile.Name, lastError))
+            {
+                throw new EndpointUnavailableException(profile.Name, lastError, attempt);
+            }
             if (!transient)
             {
                 throw new LlmCallException(lastError, attempt, transient: false);
@@ -125,8 +191,21 @@ public sealed class LlmGateway(
                 var delay = retryAfter ?? Backoff(attempt, o);
                 logger.LogInformation("Synthesizer {Synthesizer}: attempt {Attempt} failed ({Error}); retrying in {Delay} ms",
                     profile.Name, attempt, lastError, (int)delay.TotalMilliseconds);
-                await Task.Delay(delay, ct);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, stop);
+                try
+                {
+                    await Task.Delay(delay, wait.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    throw new CallStoppedException(attempt);
+                }
             }
+        }
+        if (connectionFailure)
+        {
+            // An endpoint that never answered does not fail the item: it stays pending for when the endpoint is back.
+            throw new EndpointUnavailableException(profile.Name, lastError, o.MaxAttempts);
         }
         throw new LlmCallException($"{lastError} (after {o.MaxAttempts} attempts)", o.MaxAttempts, transient: true);
     }
@@ -145,41 +224,6 @@ public sealed class LlmGateway(
         {
             using var _ = JsonDocument.Parse(completion.Content);
         }
-    }
-
-    private async Task StoreAsync(string hash, SynthesizerProfile profile, LlmCompletion c, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.LlmResponses.Add(new LlmResponse
-        {
-            RequestHash = hash,
-            SynthesizerName = profile.Name,
-            Model = profile.Model,
-            Content = c.Content,
-            Reasoning = c.Reasoning,
-            ReasoningFormat = c.ReasoningFormat,
-            FinishReason = c.FinishReason,
-            PromptTokens = c.PromptTokens,
-            CompletionTokens = c.CompletionTokens,
-            ReasoningTokens = c.ReasoningTokens,
-            LatencyMs = c.LatencyMs,
-            CreatedAt = DateTimeOffset.UtcNow,
-        });
-        try
-        {
-            // Stored with CancellationToken.None: once paid for, the answer must not be lost to a cancel.
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-        catch (DbUpdateException) when (Exists(hash))
-        {
-            // Another worker stored the same hash first; theirs stands.
-        }
-    }
-
-    private bool Exists(string hash)
-    {
-        using var db = dbFactory.CreateDbContext();
-        return db.LlmResponses.Any(r => r.RequestHash == hash);
     }
 
     private static TimeSpan? RetryAfter(ClientResultException e)
@@ -209,5 +253,73 @@ public sealed class LlmGateway(
     {
         var line = message.Split('\n', 2)[0].Trim();
         return line.Length > 300 ? line[..300] + "…" : line;
+    }
+}
+
+/// <summary>Stores a paid response under its hash, and adds its tokens and cost to the run it was bought for, in one commit.</summary>
+internal sealed class StoreResponseWrite(string hash, SynthesizerProfile profile, LlmCompletion c, long? runId) : BatchedWrite
+{
+    protected internal override void Apply(DeepFinanceDbContext db, WriteBatch batch)
+    {
+        if (runId is { } run)
+        {
+            batch.Count(run, new RunCounterDelta
+            {
+                PromptTokens = c.PromptTokens, CompletionTokens = c.CompletionTokens, ReasoningTokens = c.ReasoningTokens,
+                CostMicros = (long)Math.Round(profile.CostOf(c.PromptTokens, c.CompletionTokens) * 1_000_000m),
+            });
+        }
+        // Another node may have stored the same hash; theirs stands. The transaction holds the write lock, so this check is safe.
+        if (db.LlmResponses.Any(r => r.RequestHash == hash))
+        {
+            return;
+        }
+        db.LlmResponses.Add(new LlmResponse
+        {
+            RequestHash = hash,
+            SynthesizerName = profile.Name,
+            Model = profile.Model,
+            Content = c.Content,
+            Reasoning = c.Reasoning,
+            ReasoningFormat = c.ReasoningFormat,
+            FinishReason = c.FinishReason,
+            PromptTokens = c.PromptTokens,
+            CompletionTokens = c.CompletionTokens,
+            ReasoningTokens = c.ReasoningTokens,
+            LatencyMs = c.LatencyMs,
+            CreatedAt = DateTimeOffset.UtcNow,
+        });
+    }
+}
+
+/// <summary>A bounded set of the hashes this process stored lately: the only ones a partition's look-up can have missed.</summary>
+internal sealed class RecentHashes(int capacity)
+{
+    private readonly Queue<string> _order = new();
+    private readonly HashSet<string> _set = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public void Add(string hash)
+    {
+        lock (_gate)
+        {
+            if (!_set.Add(hash))
+            {
+                return;
+            }
+            _order.Enqueue(hash);
+            if (_order.Count > capacity)
+            {
+                _set.Remove(_order.Dequeue());
+            }
+        }
+    }
+
+    public bool Contains(string hash)
+    {
+        lock (_gate)
+        {
+            return _set.Contains(hash);
+        }
     }
 }

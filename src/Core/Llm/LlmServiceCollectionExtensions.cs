@@ -15,6 +15,8 @@ public static class LlmServiceCollectionExtensions
         services.TryAddSingleton<ILocalServerAddress, NoLocalServer>();
         services.AddSingleton<SynthesizerCatalog>();
         services.AddSingleton<SynthesizerLimiter>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SynthesizerBreaker>();
         services.AddSingleton<ChatEndpointClient>();
         services.AddSingleton<LlmGateway>();
         services.AddSingleton<SynthesizerAdmin>();

@@ -60,4 +60,12 @@ public sealed class LlmOptions
 
     [Range(1, 3600)]
     public int RequestTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Consecutive connection failures (refused, unreachable, timed out) that open a synthesizer's breaker.</summary>
+    [Range(1, 1000)]
+    public int BreakerFailures { get; set; } = 5;
+
+    /// <summary>How long an open breaker refuses calls before letting one through to probe.</summary>
+    [Range(1, 3600)]
+    public int BreakerCooldownSeconds { get; set; } = 30;
 }

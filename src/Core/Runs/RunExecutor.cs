@@ -1,39 +1,41 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using DeepFinance.Core.Data;
-using DeepFinance.Core.Extraction;
 using DeepFinance.Core.Llm;
-using DeepFinance.Core.Prompts;
-using DeepFinance.Core.Synthesis;
 using DeepFinance.Core.Verification;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DeepFinance.Core.Runs;
 
 /// <summary>
-/// Executes runs: prepares their items and partitions, processes one partition under a lease with a
-/// heartbeat, commits each trace when it exists, and hands expired leases to other workers.
+/// The run engine. It knows no kind: a run's handler creates its items and processes each one; the
+/// engine splits items into partitions, holds each partition through a lease with a heartbeat, runs
+/// its items with bounded concurrency, commits every result through the single writer as it comes,
+/// counts progress, pauses a run whose synthesizer stops answering, and completes the run.
 /// </summary>
 public sealed class RunExecutor(
     IDbContextFactory<DeepFinanceDbContext> dbFactory,
-    Q2aCurator curator,
-    CotSampler sampler,
-    PromptLibrary prompts,
-    LlmGateway gateway,
-    AnswerVerifier verifier,
-    QuestionStatistics statistics,
+    RunKindRegistry kinds,
+    SynthesizerCatalog catalog,
+    GroupCommitWriter writer,
     IRunScheduler scheduler,
+    NodeIdentity node,
     IOptions<RunOptions> options,
     ILogger<RunExecutor> logger)
 {
-    /// <summary>Identifies this process as a lease holder.</summary>
-    public static readonly string WorkerId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly ConcurrentDictionary<(long, int), byte> _active = new();
+
+    /// <summary>This node's name as a lease holder.</summary>
+    public string WorkerId => node.Id;
 
     public async Task PrepareAsync(long runId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId, ct);
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
         if (run is null || run.Status is not (RunStatus.Queued or RunStatus.Running))
         {
             return;
@@ -42,7 +44,8 @@ public sealed class RunExecutor(
         {
             if (run.PartitionCount == 0)
             {
-                await CreateItemsAsync(db, run, ct);
+                var context = await ContextAsync(run, ct);
+                await CreateItemsAsync(db, context, ct);
             }
             else
             {
@@ -75,60 +78,96 @@ public sealed class RunExecutor(
         await TryCompleteAsync(runId, ct);
     }
 
-    private async Task CreateItemsAsync(DeepFinanceDbContext db, Run run, CancellationToken ct)
+    /// <summary>Streams the handler's items into the table in one transaction, a partition every so many.</summary>
+    private async Task CreateItemsAsync(DeepFinanceDbContext db, RunContext context, CancellationToken ct)
     {
-        var parameters = Parameters(run);
-        if (run.Kind != RunKind.Q2a || run.SeedSourceId is not { } sourceId)
+        var run = context.Run;
+        var partitionSize = RunParameters.Of(run).PartitionSize;
+        var handler = kinds.Get(run.Kind);
+        // Items are gathered first: a handler may write (Q2A curates questions) while it yields them.
+        var seeds = new List<RunItemSeed>();
+        await foreach (var seed in handler.CreateItemsAsync(context, ct))
         {
-            throw new InvalidOperationException($"run kind {run.Kind} is not supported by this version");
+            seeds.Add(seed);
         }
-        await curator.CurateAsync(sourceId, run.Id, ct);
 
+        await db.Database.OpenConnectionAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.RunItems.Where(i => i.RunId == run.Id).ExecuteDeleteAsync(ct);
         await db.RunPartitions.Where(p => p.RunId == run.Id).ExecuteDeleteAsync(ct);
-        var questionIds = db.Questions.AsNoTracking()
-            .Where(q => q.Origin == QuestionOrigin.Q2A && db.SeedItems.Any(i => i.Id == q.SeedItemId && i.SeedSourceId == sourceId))
-            .OrderBy(q => q.Id).Select(q => q.Id).AsAsyncEnumerable();
-        var count = 0;
-        await foreach (var questionId in questionIds.WithCancellation(ct))
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await using (var insert = connection.CreateCommand())
         {
-            db.RunItems.Add(new RunItem { RunId = run.Id, QuestionId = questionId, Partition = count / parameters.PartitionSize });
-            if (++count % 1000 == 0)
+            insert.Transaction = (SqliteTransaction)tx.GetDbTransaction();
+            insert.CommandText = "INSERT INTO RunItems (RunId, Key, SubjectId, Slot, Partition, Status) VALUES ($run, $key, $subject, $slot, $partition, $status)";
+            var pRun = insert.Parameters.Add("$run", SqliteType.Integer);
+            var pKey = insert.Parameters.Add("$key", SqliteType.Text);
+            var pSubject = insert.Parameters.Add("$subject", SqliteType.Integer);
+            var pSlot = insert.Parameters.Add("$slot", SqliteType.Integer);
+            var pPartition = insert.Parameters.Add("$partition", SqliteType.Integer);
+            insert.Parameters.AddWithValue("$status", nameof(RunItemStatus.Pending));
+            pRun.Value = run.Id;
+            insert.Prepare();
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < seeds.Count; i++)
             {
-                await db.SaveChangesAsync(ct);
-                db.ChangeTracker.Clear();
+                if (!keys.Add(seeds[i].Key))
+                {
+                    throw new InvalidOperationException($"kind '{run.Kind}' created the item key '{seeds[i].Key}' twice");
+                }
+                pKey.Value = seeds[i].Key;
+                pSubject.Value = seeds[i].SubjectId;
+                pSlot.Value = seeds[i].Slot;
+                pPartition.Value = i / partitionSize;
+                await insert.ExecuteNonQueryAsync(ct);
             }
         }
-        var partitions = (count + parameters.PartitionSize - 1) / parameters.PartitionSize;
+        var partitions = (seeds.Count + partitionSize - 1) / partitionSize;
         for (var i = 0; i < partitions; i++)
         {
             db.RunPartitions.Add(new RunPartition { RunId = run.Id, Index = i, Status = PartitionStatus.Pending });
         }
         await db.SaveChangesAsync(ct);
         await db.Runs.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(r => r.Total, count * run.SamplesPerQuestion)
+            .SetProperty(r => r.Total, seeds.Count)
             .SetProperty(r => r.PartitionCount, partitions), ct);
         await tx.CommitAsync(ct);
-        run.PartitionCount = partitions;
     }
 
-    /// <summary>On resume, failed items are forgotten so they are tried again; answered items stay.</summary>
+    /// <summary>On resume, failed items are tried again and their failed results dropped; done items stay.</summary>
     private static async Task ResetForResumeAsync(DeepFinanceDbContext db, long runId, CancellationToken ct)
     {
-        var failed = await db.Traces.Where(t => t.RunId == runId && t.Status == TraceStatus.Failed)
-            .Select(t => new { t.QuestionId }).Distinct().ToListAsync(ct);
-        await db.Traces.Where(t => t.RunId == runId && t.Status == TraceStatus.Failed).ExecuteDeleteAsync(ct);
-        var done = await db.Traces.CountAsync(t => t.RunId == runId, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var failed = db.RunItems.Where(i => i.RunId == runId && i.Status == RunItemStatus.Failed);
+        await db.Traces.Where(t => t.RunId == runId && failed.Any(i => i.Id == t.RunItemId)).ExecuteDeleteAsync(ct);
+        var reopened = await failed.Select(i => i.Partition).Distinct().ToListAsync(ct);
+        await failed.ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, RunItemStatus.Pending).SetProperty(i => i.Error, (string?)null), ct);
+        var done = await db.RunItems.CountAsync(i => i.RunId == runId && i.Status == RunItemStatus.Done, ct);
         await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Done, done).SetProperty(r => r.Failed, 0), ct);
-        var failedIds = failed.Select(f => f.QuestionId).ToList();
-        var reopened = await db.RunItems.Where(i => i.RunId == runId && failedIds.Contains(i.QuestionId)).Select(i => i.Partition).Distinct().ToListAsync(ct);
         await db.RunPartitions.Where(p => p.RunId == runId && (reopened.Contains(p.Index) || p.Status == PartitionStatus.Pending))
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, PartitionStatus.Pending).SetProperty(p => p.LeaseOwner, (string?)null)
                 .SetProperty(p => p.LeaseExpiresAt, (DateTimeOffset?)null), ct);
+        await tx.CommitAsync(ct);
     }
 
     public async Task ProcessPartitionAsync(long runId, int index, CancellationToken ct)
+    {
+        // Recovery and the reaper may both enqueue a partition this node already works on.
+        if (!_active.TryAdd((runId, index), 0))
+        {
+            return;
+        }
+        try
+        {
+            await ProcessClaimedPartitionAsync(runId, index, ct);
+        }
+        finally
+        {
+            _active.TryRemove((runId, index), out _);
+        }
+    }
+
+    private async Task ProcessClaimedPartitionAsync(long runId, int index, CancellationToken ct)
     {
         if (!await ClaimAsync(runId, index, ct))
         {
@@ -139,12 +178,11 @@ public sealed class RunExecutor(
         var finished = false;
         try
         {
-            await ProcessItemsAsync(runId, index, stop.Token, ct);
-            finished = !stop.IsCancellationRequested;
+            finished = await ProcessItemsAsync(runId, index, stop, ct);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // The run was cancelled or the host is stopping; the lease is released below.
+            // The run was stopped or the host is stopping; the lease is released below.
         }
         finally
         {
@@ -168,25 +206,27 @@ public sealed class RunExecutor(
         }
         var now = DateTimeOffset.UtcNow;
         var until = now.AddSeconds(options.Value.LeaseSeconds);
+        var me = node.Id;
         var claimed = await db.RunPartitions
             .Where(p => p.RunId == runId && p.Index == index && p.Status == PartitionStatus.Pending
-                && (p.LeaseOwner == null || p.LeaseExpiresAt < now || p.LeaseOwner == WorkerId))
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LeaseOwner, WorkerId).SetProperty(p => p.LeaseExpiresAt, until)
+                && (p.LeaseOwner == null || p.LeaseExpiresAt < now || p.LeaseOwner == me))
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LeaseOwner, me).SetProperty(p => p.LeaseExpiresAt, until)
                 .SetProperty(p => p.Attempts, p => p.Attempts + 1), ct);
         return claimed == 1;
     }
 
-    /// <summary>Extends the lease and watches the run's status, stopping the work when it is cancelled.</summary>
+    /// <summary>Extends the lease and watches the run's status, stopping new work when it is no longer running.</summary>
     private async Task HeartbeatAsync(long runId, int index, CancellationTokenSource stop)
     {
         var lease = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
         var extendEvery = lease / 3;
         var lastExtend = DateTimeOffset.UtcNow;
+        var me = node.Id;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), stop.Token);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stop.Token);
             }
             catch (OperationCanceledException)
             {
@@ -204,7 +244,7 @@ public sealed class RunExecutor(
                 if (DateTimeOffset.UtcNow - lastExtend >= extendEvery)
                 {
                     lastExtend = DateTimeOffset.UtcNow;
-                    var kept = await db.RunPartitions.Where(p => p.RunId == runId && p.Index == index && p.LeaseOwner == WorkerId)
+                    var kept = await db.RunPartitions.Where(p => p.RunId == runId && p.Index == index && p.LeaseOwner == me)
                         .ExecuteUpdateAsync(s => s.SetProperty(p => p.LeaseExpiresAt, lastExtend + lease), CancellationToken.None);
                     if (kept == 0)
                     {
@@ -224,7 +264,8 @@ public sealed class RunExecutor(
     private async Task ReleaseAsync(long runId, int index, bool finished)
     {
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-        var mine = db.RunPartitions.Where(p => p.RunId == runId && p.Index == index && p.LeaseOwner == WorkerId);
+        var me = node.Id;
+        var mine = db.RunPartitions.Where(p => p.RunId == runId && p.Index == index && p.LeaseOwner == me);
         var now = DateTimeOffset.UtcNow;
         if (finished)
         {
@@ -239,125 +280,100 @@ public sealed class RunExecutor(
     }
 
     /// <summary>
-    /// <paramref name="stop"/> (run cancelled) stops new requests but lets those in flight finish and be
-    /// stored: the provider bills them either way. Only <paramref name="ct"/> (host stopping) aborts them.
+    /// <paramref name="stop"/> (run stopped) starts no new request, retries included, but lets those in
+    /// flight finish and be stored: the provider bills them either way. Only <paramref name="ct"/> (host
+    /// stopping) aborts them. True when every item of the partition has an outcome.
     /// </summary>
-    private async Task ProcessItemsAsync(long runId, int index, CancellationToken stop, CancellationToken ct)
+    private async Task<bool> ProcessItemsAsync(long runId, int index, CancellationTokenSource stop, CancellationToken ct)
     {
         Run run;
-        List<Question> questions;
-        HashSet<(long, int)> answered;
+        List<RunItemRef> items;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
-            questions = await db.RunItems.Where(i => i.RunId == runId && i.Partition == index)
-                .Join(db.Questions, i => i.QuestionId, q => q.Id, (i, q) => q).AsNoTracking().ToListAsync(ct);
-            var ids = questions.Select(q => q.Id).ToList();
-            answered = (await db.Traces.Where(t => t.RunId == runId && ids.Contains(t.QuestionId))
-                .Select(t => new { t.QuestionId, t.SampleIndex }).ToListAsync(ct))
-                .Select(t => (t.QuestionId, t.SampleIndex)).ToHashSet();
+            items = await db.RunItems.AsNoTracking()
+                .Where(i => i.RunId == runId && i.Partition == index && i.Status == RunItemStatus.Pending)
+                .OrderBy(i => i.Id)
+                .Select(i => new RunItemRef(i.Id, i.Key, i.SubjectId, i.Slot)).ToListAsync(ct);
         }
-        var profile = await gateway.ProfileAsync(run.SynthesizerName, ct);
-        profile = profile with { InputPricePerMillion = run.InputPricePerMillion, OutputPricePerMillion = run.OutputPricePerMillion };
-        var prompt = await prompts.GetByIdAsync(run.PromptTemplateId, ct);
-        var parameters = Parameters(run);
-        var work = questions.SelectMany(q => Enumerable.Range(0, run.SamplesPerQuestion).Select(s => (Question: q, Sample: s)))
-            .Where(w => !answered.Contains((w.Question.Id, w.Sample)));
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = profile.MaxConcurrency, CancellationToken = ct },
-            async (item, token) =>
+        if (items.Count == 0)
+        {
+            return true;
+        }
+        var context = await ContextAsync(run, ct);
+        var work = await kinds.Get(run.Kind).OpenPartitionAsync(context, items, ct);
+        var unfinished = 0;
+        // Items beyond the synthesizer's limit wait in its limiter, so the endpoint never idles between items.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, context.Synthesizer.MaxConcurrency), CancellationToken = ct };
+        await Parallel.ForEachAsync(items, parallel, async (item, token) =>
+        {
+            if (stop.IsCancellationRequested)
             {
-                if (!stop.IsCancellationRequested)
-                {
-                    await SampleAsync(run, profile, prompt, parameters, item.Question, item.Sample, token);
-                }
-            });
+                Interlocked.Increment(ref unfinished);
+                return;
+            }
+            if (!await ProcessItemAsync(run, work, item, stop, token))
+            {
+                Interlocked.Increment(ref unfinished);
+            }
+        });
+        return unfinished == 0 && !stop.IsCancellationRequested;
     }
 
-    private async Task SampleAsync(Run run, SynthesizerProfile profile, PromptVersion prompt, RunParameters parameters,
-        Question question, int sample, CancellationToken ct)
+    /// <summary>Processes and commits one item; false when it was left pending (run stopped, endpoint down).</summary>
+    private async Task<bool> ProcessItemAsync(Run run, IPartitionWork work, RunItemRef item, CancellationTokenSource stop, CancellationToken ct)
     {
-        var request = sampler.BuildRequest(question, prompt, profile.Name, sample, run.SamplingSalt);
-        var trace = new CotTrace
+        ItemResult result;
+        using (LlmCallScope.Begin(run.Id, stop.Token))
         {
-            RunId = run.Id, QuestionId = question.Id, SampleIndex = sample, RequestHash = RequestHasher.Hash(profile, request),
-            PromptTemplateId = prompt.Id, TemplateVersion = prompt.Version, SynthesizerName = profile.Name, Model = profile.Model,
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
-        var attempts = 0;
+            try
+            {
+                result = await work.ProcessAsync(item, ct);
+            }
+            catch (CallStoppedException)
+            {
+                return false;
+            }
+            catch (EndpointUnavailableException e)
+            {
+                await PauseAsync(run.Id, e.Message);
+                await stop.CancelAsync();
+                return false;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                // A broken answer or a handler bug fails this item with its reason; the run goes on.
+                logger.LogWarning(e, "Run {RunId} item {Key} failed", run.Id, item.Key);
+                result = ItemResult.Failed(Brief(e.Message));
+            }
+        }
         try
         {
-            var result = await gateway.CompleteAsync(profile, request, ct);
-            var c = result.Completion;
-            attempts = result.Attempts;
-            trace.Status = TraceStatus.Succeeded;
-            trace.Reasoning = c.Reasoning;
-            trace.Answer = c.Content;
-            trace.PromptTokens = c.PromptTokens;
-            trace.CompletionTokens = c.CompletionTokens;
-            trace.ReasoningTokens = c.ReasoningTokens;
-            trace.LatencyMs = c.LatencyMs;
-            trace.FromStore = result.FromStore;
-            trace.CostMicros = (long)Math.Round(result.Cost * 1_000_000m);
-            if (question.ReferenceAnswer is { } reference)
-            {
-                var outcome = await verifier.VerifyAsync(Verification(question, reference, c.Content, parameters), ct);
-                var verdict = outcome.Result;
-                trace.Verdict = verdict.Verdict;
-                trace.ExtractedAnswer = verdict.Extracted;
-                trace.VerdictRule = verdict.Rule;
-                trace.VerdictReason = verdict.Reason;
-                trace.JudgePromptTemplateId = outcome.JudgePromptTemplateId;
-                // A judgement paid for now is part of what this trace cost.
-                trace.CostMicros += (long)Math.Round(outcome.Cost * 1_000_000m);
-                attempts += outcome.Attempts;
-            }
-            else
-            {
-                // No reference: keep the committed answer for self-consistency at run completion.
-                trace.ExtractedAnswer = FinalAnswerExtractor.Extract(c.Content);
-            }
+            await writer.SubmitAsync(new CommitItemWrite(run.Id, item.Id, result));
         }
-        catch (LlmCallException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            attempts = e.Attempts;
-            trace.Status = TraceStatus.Failed;
-            trace.FailureReason = e.Message;
+            // Not a race (the status guard makes a second commit a no-op): the result could not be stored. Say so on the item.
+            logger.LogError(e, "Run {RunId} item {Key}: the result could not be stored", run.Id, item.Key);
+            await writer.SubmitAsync(new CommitItemWrite(run.Id, item.Id, ItemResult.Failed("the result could not be stored: " + Brief(e.Message))));
         }
-        catch (PrivacyGateException e)
-        {
-            trace.Status = TraceStatus.Failed;
-            trace.FailureReason = e.Message;
-        }
-        await CommitAsync(trace, attempts);
+        return true;
     }
 
-    /// <summary>Stores the trace and adds it to the run's live counters, together.</summary>
-    private async Task CommitAsync(CotTrace trace, int attempts)
+    /// <summary>A running run whose synthesizer stopped answering waits, with the reason, for an operator to resume it.</summary>
+    private async Task PauseAsync(long runId, string reason)
     {
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-        await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        db.Traces.Add(trace);
-        try
+        var paused = await db.Runs.Where(r => r.Id == runId && RunStateRules.Pausable.Contains(r.Status))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Paused).SetProperty(r => r.Error, Brief(reason)), CancellationToken.None);
+        if (paused == 1)
         {
-            await db.SaveChangesAsync(CancellationToken.None);
+            logger.LogWarning("Run {RunId} paused: {Reason}", runId, reason);
         }
-        catch (DbUpdateException)
-        {
-            // Another worker committed this item first (a lease taken over); do not count it twice.
-            return;
-        }
-        var ok = trace.Status == TraceStatus.Succeeded ? 1 : 0;
-        var paid = trace.FromStore ? 0 : 1;
-        await db.Runs.Where(r => r.Id == trace.RunId).ExecuteUpdateAsync(s => s
-            .SetProperty(r => r.Done, r => r.Done + ok)
-            .SetProperty(r => r.Failed, r => r.Failed + (1 - ok))
-            .SetProperty(r => r.FromStore, r => r.FromStore + (trace.FromStore ? 1 : 0))
-            .SetProperty(r => r.Attempts, r => r.Attempts + attempts)
-            .SetProperty(r => r.PromptTokens, r => r.PromptTokens + trace.PromptTokens * paid)
-            .SetProperty(r => r.CompletionTokens, r => r.CompletionTokens + trace.CompletionTokens * paid)
-            .SetProperty(r => r.ReasoningTokens, r => r.ReasoningTokens + trace.ReasoningTokens * paid)
-            .SetProperty(r => r.CostMicros, r => r.CostMicros + trace.CostMicros), CancellationToken.None);
-        await tx.CommitAsync(CancellationToken.None);
     }
 
     private async Task TryCompleteAsync(long runId, CancellationToken ct)
@@ -371,7 +387,15 @@ public sealed class RunExecutor(
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Completed).SetProperty(r => r.FinishedAt, DateTimeOffset.UtcNow), ct);
         if (completed == 1)
         {
-            await statistics.UpdateForRunAsync(runId, ct);
+            var run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
+            try
+            {
+                await kinds.Get(run.Kind).CompletedAsync(await ContextAsync(run, ct), ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Run {RunId} completed, but its kind's completion step failed", runId);
+            }
             logger.LogInformation("Run {RunId} completed", runId);
         }
     }
@@ -398,7 +422,10 @@ public sealed class RunExecutor(
         return expired.Count;
     }
 
-    /// <summary>At start-up: queued runs are prepared, and unleased partitions of running runs are enqueued again.</summary>
+    /// <summary>
+    /// At start-up: queued runs are prepared; partitions of running runs that nobody holds, or that this
+    /// node held before it was killed, are taken up again at once.
+    /// </summary>
     public async Task RecoverAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -406,13 +433,33 @@ public sealed class RunExecutor(
         {
             scheduler.EnqueuePrepare(runId);
         }
+        var me = node.Id;
+        var running = db.Runs.Where(r => r.Status == RunStatus.Running);
+        var taken = await db.RunPartitions.Where(p => p.Status == PartitionStatus.Pending && p.LeaseOwner == me && running.Any(r => r.Id == p.RunId))
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LeaseOwner, (string?)null).SetProperty(p => p.LeaseExpiresAt, (DateTimeOffset?)null), ct);
+        if (taken > 0)
+        {
+            logger.LogInformation("Took back {Count} partitions this node held before it stopped", taken);
+        }
         var orphans = await db.RunPartitions
-            .Where(p => p.Status == PartitionStatus.Pending && p.LeaseOwner == null && db.Runs.Any(r => r.Id == p.RunId && r.Status == RunStatus.Running))
+            .Where(p => p.Status == PartitionStatus.Pending && p.LeaseOwner == null && running.Any(r => r.Id == p.RunId))
             .Select(p => new { p.RunId, p.Index }).ToListAsync(ct);
         foreach (var p in orphans)
         {
             scheduler.EnqueuePartition(p.RunId, p.Index);
         }
+    }
+
+    /// <summary>The run as its handler sees it: spec, prompts by role, and the synthesizer at the prices copied at launch.</summary>
+    private async Task<RunContext> ContextAsync(Run run, CancellationToken ct)
+    {
+        var profile = await catalog.FindAsync(run.SynthesizerName, ct)
+            ?? throw new InvalidOperationException($"synthesizer '{run.SynthesizerName}' no longer exists");
+        profile = profile with { InputPricePerMillion = run.InputPricePerMillion, OutputPricePerMillion = run.OutputPricePerMillion };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var prompts = await db.RunPrompts.AsNoTracking().Where(p => p.RunId == run.Id).ToDictionaryAsync(p => p.Role, p => p.PromptTemplateId, ct);
+        using var spec = JsonDocument.Parse(string.IsNullOrWhiteSpace(run.SpecJson) ? "{}" : run.SpecJson);
+        return new RunContext(run, spec.RootElement.Clone(), prompts, profile);
     }
 
     /// <summary>What the run path verifies for one answer; re-verification and the CLI build the same request.</summary>
@@ -424,6 +471,33 @@ public sealed class RunExecutor(
             parameters.Judge, question.Origin == QuestionOrigin.RealWorld, parameters.JudgePromptTemplateId);
     }
 
-    internal static RunParameters Parameters(Run run) =>
-        JsonSerializer.Deserialize<RunParameters>(run.ParametersJson) ?? throw new InvalidOperationException($"run {run.Id} has no parameters");
+    internal static RunParameters Parameters(Run run) => RunParameters.Of(run);
+
+    private static string Brief(string message) => message.Length > 1000 ? message[..1000] + "…" : message;
+}
+
+/// <summary>
+/// Stores one item's results and moves it out of pending, in one commit. The status guard is the only
+/// "already committed" signal: a second worker's commit for the same item (a lease taken over) changes nothing.
+/// </summary>
+internal sealed class CommitItemWrite(long runId, long itemId, ItemResult result) : BatchedWrite
+{
+    protected internal override void Apply(DeepFinanceDbContext db, WriteBatch batch)
+    {
+        var failed = result.Failure is not null;
+        var status = failed ? RunItemStatus.Failed : RunItemStatus.Done;
+        var moved = db.RunItems.Where(i => i.Id == itemId && i.Status == RunItemStatus.Pending)
+            .ExecuteUpdate(s => s.SetProperty(i => i.Status, status).SetProperty(i => i.Error, result.Failure));
+        if (moved == 0)
+        {
+            return;
+        }
+        foreach (var trace in result.Traces)
+        {
+            trace.Id = 0;
+            trace.RunItemId = itemId;
+            db.Traces.Add(trace);
+        }
+        batch.Count(runId, new RunCounterDelta { Done = failed ? 0 : 1, Failed = failed ? 1 : 0, FromStore = result.FromStore ? 1 : 0 });
+    }
 }

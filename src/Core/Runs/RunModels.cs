@@ -1,10 +1,14 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Verification;
 
 namespace DeepFinance.Core.Runs;
 
-/// <summary>What an operator asks for when launching a run.</summary>
+/// <summary>
+/// The flat launch of a sampling run (q2a), as the first API took it; still accepted and turned into a
+/// <see cref="RunLaunch"/> whose spec holds these fields.
+/// </summary>
 public sealed record RunSpec(
     RunKind Kind,
     long? SeedSourceId,
@@ -15,7 +19,12 @@ public sealed record RunSpec(
     string? Name = null,
     double? RelativeTolerance = null,
     int? PartitionSize = null,
-    string? Judge = null);
+    string? Judge = null)
+{
+    public RunLaunch ToLaunch() => new(Kind.ToString().ToLowerInvariant(), Synthesizer,
+        JsonSerializer.SerializeToElement(new { SeedSourceId, SamplesPerQuestion, TemplateVersion, SamplingSalt, RelativeTolerance, Judge }, RunJson.Options),
+        Name, PartitionSize);
+}
 
 /// <summary>Kind-specific parameters, stored with the run as JSON.</summary>
 /// <param name="Judge">Judge synthesizer for answers no rule can decide; none when null.</param>
@@ -23,10 +32,20 @@ public sealed record RunSpec(
 public sealed record RunParameters(double RelativeTolerance, int PartitionSize, string? Judge = null, long? JudgePromptTemplateId = null)
 {
     public VerificationTolerances Tolerances => new(RelativeTolerance);
+
+    public static RunParameters Of(Run run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return JsonSerializer.Deserialize<RunParameters>(run.ParametersJson) ?? throw new InvalidOperationException($"run {run.Id} has no parameters");
+    }
 }
 
 /// <summary>What a launch would cost, shown before the operator commits.</summary>
-public sealed record RunEstimate(int Questions, int Requests, long EstimatedPromptTokens, long EstimatedCompletionTokens, decimal EstimatedCost, bool Simulated);
+public sealed record RunEstimate(int Questions, int Requests, long EstimatedPromptTokens, long EstimatedCompletionTokens, decimal EstimatedCost, bool Simulated)
+{
+    /// <summary>How long one request may go unanswered before it is retried (and counts towards pausing the run).</summary>
+    public int RequestTimeoutSeconds { get; init; }
+}
 
 public sealed class RunValidationException(string field, string message) : Exception(message)
 {
@@ -46,6 +65,9 @@ public sealed class RunOptions
 
     [Range(1, 1024)]
     public int MaxSamplesPerQuestion { get; set; } = 64;
+
+    [Range(1, 100_000)]
+    public int MaxPartitionSize { get; set; } = 10_000;
 }
 
 /// <summary>Enqueues run work. The web app implements it with Hangfire; Core knows nothing of Hangfire.</summary>
@@ -57,7 +79,7 @@ public interface IRunScheduler
 }
 
 public sealed record RunProgress(
-    long Id, RunKind Kind, RunStatus Status, string? Name, long? SeedSourceId, string Synthesizer, string Model, int SamplesPerQuestion,
+    long Id, string Kind, RunStatus Status, string? Name, long? SeedSourceId, string Synthesizer, string Model, int SamplesPerQuestion,
     long PromptTemplateId, string SamplingSalt, int Total, int Done, int Failed, int FromStore, int Attempts, long PromptTokens,
     long CompletionTokens, long ReasoningTokens, decimal Cost, int PartitionCount, DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? LaunchedBy, string? Error, int Correct, int Incorrect, int Unverifiable)

@@ -2,7 +2,6 @@ using System.Text.Json;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Llm;
 using DeepFinance.Core.Prompts;
-using DeepFinance.Core.Synthesis;
 using DeepFinance.Core.Verification;
 using DeepFinance.Core.Audit;
 using Microsoft.EntityFrameworkCore;
@@ -14,51 +13,47 @@ namespace DeepFinance.Core.Runs;
 public sealed class RunService(
     IDbContextFactory<DeepFinanceDbContext> dbFactory,
     SynthesizerCatalog catalog,
-    PromptLibrary prompts,
+    SynthesizerBreaker breaker,
+    RunKindRegistry kinds,
     IRunScheduler scheduler,
     AuditLog audit,
-    IOptions<RunOptions> options)
+    IOptions<RunOptions> options,
+    IOptions<LlmOptions> llmOptions)
 {
-    public static readonly RunKind[] SupportedKinds = [RunKind.Q2a];
+    public const int MaxNameLength = 200;
 
-    public async Task<RunEstimate> EstimateAsync(RunSpec spec, CancellationToken ct = default)
+    public IReadOnlyCollection<string> Kinds => kinds.Kinds;
+
+    public Task<RunEstimate> EstimateAsync(RunSpec spec, CancellationToken ct = default) => EstimateAsync(Flat(spec), ct);
+
+    public async Task<RunEstimate> EstimateAsync(RunLaunch launch, CancellationToken ct = default)
     {
-        var (profile, _, questions) = await ValidateAsync(spec, ct);
-        await ValidateJudgeAsync(spec.Judge, ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var avgQuestionChars = await db.SeedItems.Where(i => i.SeedSourceId == spec.SeedSourceId)
-            .Select(i => (double?)i.Question.Length).AverageAsync(ct) ?? 0;
-        // Typical completion length from this synthesizer's stored answers; a quarter of max tokens before any exist.
-        var avgCompletion = await db.LlmResponses.Where(r => r.SynthesizerName == profile.Name)
-            .Select(r => (double?)r.CompletionTokens).AverageAsync(ct) ?? profile.MaxTokens / 4.0;
-        var requests = questions * spec.SamplesPerQuestion;
-        var promptTokens = (long)(requests * (avgQuestionChars / 2.0 + 150));
-        var completionTokens = (long)(requests * avgCompletion);
-        return new RunEstimate(questions, requests, promptTokens, completionTokens,
-            SynthesizerProfile.CostOf(promptTokens, completionTokens, profile.InputPricePerMillion, profile.OutputPricePerMillion),
-            profile.Simulated);
+        var (handler, profile, plan) = await PlanAsync(launch, ct);
+        var estimate = await handler.EstimateAsync(plan, profile, ct);
+        return estimate with { RequestTimeoutSeconds = llmOptions.Value.RequestTimeoutSeconds };
     }
 
-    public async Task<long> LaunchAsync(RunSpec spec, string? launchedBy, CancellationToken ct = default)
+    public Task<long> LaunchAsync(RunSpec spec, string? launchedBy, CancellationToken ct = default) => LaunchAsync(Flat(spec), launchedBy, ct);
+
+    public async Task<long> LaunchAsync(RunLaunch launch, string? launchedBy, CancellationToken ct = default)
     {
-        var (profile, prompt, _) = await ValidateAsync(spec, ct);
-        var judge = await ValidateJudgeAsync(spec.Judge, ct);
-        var judgePrompt = judge is null ? null : await prompts.GetAsync(PromptLibrary.AnswerJudge, null, ct);
-        var parameters = new RunParameters(spec.RelativeTolerance ?? VerificationTolerances.Default.RelativeTolerance,
-            spec.PartitionSize ?? options.Value.DefaultPartitionSize, judge?.Name, judgePrompt?.Id);
+        var (handler, profile, plan) = await PlanAsync(launch, ct);
+        var parameters = (plan.Parameters ?? new RunParameters(VerificationTolerances.Default.RelativeTolerance, options.Value.DefaultPartitionSize))
+            with { PartitionSize = launch.PartitionSize ?? plan.Parameters?.PartitionSize ?? options.Value.DefaultPartitionSize };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = new Run
         {
-            Kind = spec.Kind,
+            Kind = handler.Kind,
             Status = RunStatus.Queued,
-            Name = string.IsNullOrWhiteSpace(spec.Name) ? null : spec.Name.Trim(),
-            SeedSourceId = spec.SeedSourceId,
+            Name = string.IsNullOrWhiteSpace(launch.Name) ? null : launch.Name.Trim(),
+            SeedSourceId = plan.SeedSourceId,
             SynthesizerName = profile.Name,
             Model = profile.Model,
-            SamplesPerQuestion = spec.SamplesPerQuestion,
-            PromptTemplateId = prompt.Id,
-            SamplingSalt = spec.SamplingSalt?.Trim() ?? "",
+            SamplesPerQuestion = plan.SamplesPerQuestion,
+            PromptTemplateId = plan.Prompts.Count > 0 ? plan.Prompts[0].PromptTemplateId : 0,
+            SamplingSalt = plan.SamplingSalt,
             ParametersJson = JsonSerializer.Serialize(parameters),
+            SpecJson = plan.Spec.GetRawText(),
             InputPricePerMillion = profile.InputPricePerMillion,
             OutputPricePerMillion = profile.OutputPricePerMillion,
             CreatedAt = DateTimeOffset.UtcNow,
@@ -66,60 +61,57 @@ public sealed class RunService(
         };
         db.Runs.Add(run);
         await db.SaveChangesAsync(ct);
+        foreach (var (role, promptId) in plan.Prompts)
+        {
+            db.RunPrompts.Add(new RunPrompt { RunId = run.Id, Role = role, PromptTemplateId = promptId });
+        }
+        await db.SaveChangesAsync(ct);
         await audit.WriteAsync(launchedBy ?? "system", "run.launched", $"run:{run.Id}", after: new
         {
-            kind = run.Kind.ToString().ToLowerInvariant(), run.SeedSourceId, synthesizer = run.SynthesizerName, run.SamplesPerQuestion,
-            run.PromptTemplateId, run.SamplingSalt, run.ParametersJson,
+            kind = run.Kind, synthesizer = run.SynthesizerName, spec = run.SpecJson, run.ParametersJson,
+            prompts = plan.Prompts.Select(p => new { role = p.Role, id = p.PromptTemplateId }),
         }, ct: ct);
         scheduler.EnqueuePrepare(run.Id);
         return run.Id;
     }
 
-    /// <summary>The judge synthesizer a run names, if any; an unknown name fails the launch on field "judge".</summary>
-    private async Task<SynthesizerProfile?> ValidateJudgeAsync(string? judge, CancellationToken ct) =>
-        string.IsNullOrWhiteSpace(judge)
-            ? null
-            : await catalog.FindAsync(judge.Trim(), ct) ?? throw new RunValidationException("judge", $"No synthesizer named '{judge.Trim()}' to act as judge.");
-
-    private async Task<(SynthesizerProfile Profile, PromptVersion Prompt, int Questions)> ValidateAsync(RunSpec spec, CancellationToken ct)
+    /// <summary>What every kind shares (kind, synthesizer, name, partition size) is checked here; the kind checks its spec.</summary>
+    private async Task<(IRunKindHandler Handler, SynthesizerProfile Profile, RunPlan Plan)> PlanAsync(RunLaunch launch, CancellationToken ct)
     {
-        if (!SupportedKinds.Contains(spec.Kind))
+        ArgumentNullException.ThrowIfNull(launch);
+        var handler = kinds.Get(launch.Kind);
+        if (launch.Name is { Length: > MaxNameLength })
         {
-            throw new RunValidationException("kind", $"Run kind '{spec.Kind.ToString().ToLowerInvariant()}' is not available yet; supported: {string.Join(", ", SupportedKinds.Select(k => k.ToString().ToLowerInvariant()))}.");
+            throw new RunValidationException("name", $"A run name may be at most {MaxNameLength} characters.");
         }
-        if (spec.SamplesPerQuestion < 1 || spec.SamplesPerQuestion > options.Value.MaxSamplesPerQuestion)
+        if (launch.PartitionSize is { } size && (size < 1 || size > options.Value.MaxPartitionSize))
         {
-            throw new RunValidationException("samplesPerQuestion", $"Samples per question must be between 1 and {options.Value.MaxSamplesPerQuestion}.");
+            throw new RunValidationException("partitionSize", $"Partition size must be between 1 and {options.Value.MaxPartitionSize}.");
         }
-        if (spec.RelativeTolerance is < 0 or > 0.5)
+        if (string.IsNullOrWhiteSpace(launch.Synthesizer))
         {
-            throw new RunValidationException("relativeTolerance", "Relative tolerance must be between 0 and 0.5.");
+            throw new RunValidationException("synthesizer", "Choose a synthesizer.");
         }
-        if (spec.PartitionSize is < 1 or > 10_000)
+        var profile = await catalog.FindAsync(launch.Synthesizer.Trim(), ct)
+            ?? throw new RunValidationException("synthesizer", $"No synthesizer named '{launch.Synthesizer}'.");
+        if (launch.Spec.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined))
         {
-            throw new RunValidationException("partitionSize", "Partition size must be between 1 and 10000.");
+            throw new RunValidationException("spec", "The spec must be a JSON object.");
         }
-        var profile = await catalog.FindAsync(spec.Synthesizer ?? "", ct)
-            ?? throw new RunValidationException("synthesizer", $"No synthesizer named '{spec.Synthesizer}'.");
-        PromptVersion prompt;
-        try
-        {
-            prompt = await prompts.GetAsync(PromptLibrary.CotSample, spec.TemplateVersion, ct);
-        }
-        catch (KeyNotFoundException e)
-        {
-            throw new RunValidationException("templateVersion", e.Message);
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var source = await db.SeedSources.AsNoTracking().FirstOrDefaultAsync(s => s.Id == spec.SeedSourceId, ct)
-            ?? throw new RunValidationException("seedSourceId", $"No seed source with id {spec.SeedSourceId}.");
-        return (profile, prompt, source.ItemCount);
+        var plan = await handler.PlanAsync(launch, profile, ct);
+        return (handler, profile, plan);
+    }
+
+    private static RunLaunch Flat(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.ToLaunch();
     }
 
     public async Task<bool> CancelAsync(long runId, string? actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var changed = await db.Runs.Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running || r.Status == RunStatus.Paused))
+        var changed = await db.Runs.Where(r => r.Id == runId && RunStateRules.Cancellable.Contains(r.Status))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.FinishedAt, DateTimeOffset.UtcNow), ct);
         if (changed > 0)
         {
@@ -128,17 +120,20 @@ public sealed class RunService(
         return changed > 0;
     }
 
-    /// <summary>Resumes a cancelled or failed run: failed items are tried again, answered ones are not sent again.</summary>
+    /// <summary>Resumes a paused, cancelled or failed run: failed items are tried again, answered ones are not sent again.</summary>
     public async Task<bool> ResumeAsync(long runId, string? actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var changed = await db.Runs.Where(r => r.Id == runId && (r.Status == RunStatus.Cancelled || r.Status == RunStatus.Failed || r.Status == RunStatus.Paused))
+        var synthesizer = await db.Runs.Where(r => r.Id == runId).Select(r => r.SynthesizerName).FirstOrDefaultAsync(ct);
+        var changed = await db.Runs.Where(r => r.Id == runId && RunStateRules.Resumable.Contains(r.Status))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Queued).SetProperty(r => r.FinishedAt, (DateTimeOffset?)null)
                 .SetProperty(r => r.Error, (string?)null), ct);
         if (changed == 0)
         {
             return false;
         }
+        // An operator resuming says the endpoint is back: give it a fresh chance rather than wait out the cool-down.
+        breaker.Reset(synthesizer!);
         await audit.WriteAsync(actor ?? "system", "run.resumed", $"run:{runId}", ct: ct);
         scheduler.EnqueuePrepare(runId);
         return true;

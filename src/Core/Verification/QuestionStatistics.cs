@@ -27,7 +27,7 @@ public sealed class QuestionStatistics(IDbContextFactory<DeepFinanceDbContext> d
     public async Task UpdateForRunAsync(long runId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ids = db.RunItems.Where(i => i.RunId == runId).Select(i => i.QuestionId);
+        var ids = db.Traces.Where(t => t.RunId == runId).Select(t => t.QuestionId).Distinct();
         var stats = await db.Traces
             .Where(t => ids.Contains(t.QuestionId) && (t.Verdict == Verdict.Correct || t.Verdict == Verdict.Incorrect))
             .GroupBy(t => t.QuestionId)
@@ -48,9 +48,8 @@ public sealed class QuestionStatistics(IDbContextFactory<DeepFinanceDbContext> d
     /// <summary>Self-consistency for the run's questions without a reference, a batch of questions at a time.</summary>
     private static async Task UpdateMajoritiesAsync(DeepFinanceDbContext db, long runId, CancellationToken ct)
     {
-        var open = await db.RunItems.Where(i => i.RunId == runId)
-            .Join(db.Questions, i => i.QuestionId, q => q.Id, (i, q) => q)
-            .Where(q => q.ReferenceAnswer == null)
+        var sampled = db.Traces.Where(t => t.RunId == runId).Select(t => t.QuestionId).Distinct();
+        var open = await db.Questions.Where(q => sampled.Contains(q.Id) && q.ReferenceAnswer == null)
             .Select(q => q.Id).OrderBy(id => id).ToListAsync(ct);
         foreach (var batch in open.Chunk(QuestionBatch))
         {

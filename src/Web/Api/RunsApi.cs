@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Runs;
 using DeepFinance.Core.Verification;
@@ -10,12 +11,39 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DeepFinance.Web.Api;
 
+/// <summary>
+/// A launch: <c>{kind, synthesizer, name?, partitionSize?, spec:{…}}</c>. The first API's flat q2a fields
+/// (seedSourceId, samplesPerQuestion, …) are still accepted in place of <c>spec</c>, but not beside it.
+/// </summary>
 public sealed record LaunchRunRequest(
-    RunKind Kind, long? SeedSourceId, string Synthesizer, int SamplesPerQuestion = 1, int? TemplateVersion = null,
-    string? SamplingSalt = null, string? Name = null, double? RelativeTolerance = null, int? PartitionSize = null, string? Judge = null)
+    string? Kind, string? Synthesizer, JsonElement? Spec = null, string? Name = null, int? PartitionSize = null,
+    long? SeedSourceId = null, int? SamplesPerQuestion = null, int? TemplateVersion = null, string? SamplingSalt = null,
+    double? RelativeTolerance = null, string? Judge = null)
 {
-    public RunSpec ToSpec() => new(Kind, SeedSourceId, Synthesizer, SamplesPerQuestion, TemplateVersion, SamplingSalt, Name, RelativeTolerance, PartitionSize,
-        string.IsNullOrWhiteSpace(Judge) ? null : Judge.Trim());
+    private bool HasFlatFields => SeedSourceId is not null || SamplesPerQuestion is not null || TemplateVersion is not null
+        || SamplingSalt is not null || RelativeTolerance is not null || Judge is not null;
+
+    public RunLaunch ToLaunch()
+    {
+        if (string.IsNullOrWhiteSpace(Kind))
+        {
+            throw new RunValidationException("kind", "Say which kind of run to launch.");
+        }
+        if (Spec is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } spec)
+        {
+            if (HasFlatFields)
+            {
+                throw new RunValidationException("spec", "Give the kind's fields inside spec or beside it, not both.");
+            }
+            return new RunLaunch(Kind.Trim().ToLowerInvariant(), Synthesizer ?? "", spec, Name, PartitionSize);
+        }
+        var flat = JsonSerializer.SerializeToElement(new
+        {
+            SeedSourceId, SamplesPerQuestion = SamplesPerQuestion ?? 1, TemplateVersion, SamplingSalt, RelativeTolerance,
+            Judge = string.IsNullOrWhiteSpace(Judge) ? null : Judge.Trim(),
+        }, RunJson.Options);
+        return new RunLaunch(Kind.Trim().ToLowerInvariant(), Synthesizer ?? "", flat, Name, PartitionSize);
+    }
 }
 
 /// <summary>Re-verify a stopped run: a null tolerance or judge keeps the run's own; an empty judge turns the judge off.</summary>
@@ -26,7 +54,7 @@ public sealed record ReverifyAccepted(long RunId);
 public sealed record RunCreated(long Id);
 
 public sealed record RunDto(
-    long Id, RunKind Kind, RunStatus Status, string? Name, long? SeedSourceId, string Synthesizer, string Model, int SamplesPerQuestion,
+    long Id, string Kind, RunStatus Status, string? Name, long? SeedSourceId, string Synthesizer, string Model, int SamplesPerQuestion,
     int Total, int Done, int Failed, int FromStore, int Attempts, long PromptTokens, long CompletionTokens, long ReasoningTokens,
     decimal Cost, double? PassRate, double? ItemsPerSecond, double? EtaSeconds, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt, string? Error)
@@ -63,7 +91,7 @@ public static class RunsApi
     {
         try
         {
-            var id = await runs.LaunchAsync(request.ToSpec(), user.Identity?.Name, ct);
+            var id = await runs.LaunchAsync(request.ToLaunch(), user.Identity?.Name, ct);
             return TypedResults.Created($"/api/v1/runs/{id}", new RunCreated(id));
         }
         catch (RunValidationException e)
@@ -76,7 +104,7 @@ public static class RunsApi
     {
         try
         {
-            return TypedResults.Ok(await runs.EstimateAsync(request.ToSpec(), ct));
+            return TypedResults.Ok(await runs.EstimateAsync(request.ToLaunch(), ct));
         }
         catch (RunValidationException e)
         {

@@ -14,6 +14,10 @@ public static class SharedLabels
 
     public static string Kind(this IStringLocalizer<SharedResource> s, RunKind kind) => s[$"RunKind_{kind}"];
 
+    /// <summary>A run's kind by name; a kind this build has no label for (a plug-in kind) shows its own name.</summary>
+    public static string Kind(this IStringLocalizer<SharedResource> s, string kind) =>
+        Enum.TryParse<RunKind>(kind, ignoreCase: true, out var known) ? s.Kind(known) : kind;
+
     public static string Verdict(this IStringLocalizer<SharedResource> s, Verdict verdict) => s[$"Verdict_{verdict}"];
 
     /// <summary>A trace's verdict, or "failed" when the request failed, or "not verified".</summary>

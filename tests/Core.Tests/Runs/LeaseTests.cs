@@ -22,6 +22,8 @@ public sealed class LeaseTests
         await using (var db = await h.Db.CreateDbContextAsync())
         {
             await db.Traces.Where(t => t.RunId == runId && t.QuestionId == db.Traces.Where(x => x.RunId == runId).Min(x => x.QuestionId)).ExecuteDeleteAsync();
+            await db.RunItems.Where(i => i.RunId == runId && !db.Traces.Any(t => t.RunItemId == i.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, RunItemStatus.Pending));
             await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Running).SetProperty(r => r.Done, 4));
             await db.RunPartitions.Where(p => p.RunId == runId).ExecuteUpdateAsync(s => s
                 .SetProperty(p => p.Status, PartitionStatus.Pending).SetProperty(p => p.LeaseOwner, "dead-worker")

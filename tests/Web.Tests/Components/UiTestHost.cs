@@ -119,7 +119,7 @@ public sealed class UiTestHost : IAsyncDisposable
         await using var db = await DbAsync();
         var run = new Run
         {
-            Kind = RunKind.Q2a, Status = RunStatus.Completed, SynthesizerName = "simulator", Model = "simulator",
+            Kind = "q2a", Status = RunStatus.Completed, SynthesizerName = "simulator", Model = "simulator",
             SamplesPerQuestion = 2, PromptTemplateId = prompt.Id, SamplingSalt = "", ParametersJson = "{}",
             Total = count, Done = count, CreatedAt = DateTimeOffset.UtcNow,
         };

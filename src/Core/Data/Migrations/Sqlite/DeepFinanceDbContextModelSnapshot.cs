@@ -90,6 +90,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ParentTraceId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("PromptTemplateId")
                         .HasColumnType("INTEGER");
 
@@ -109,7 +112,13 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Round")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RunItemId")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("SampleIndex")
@@ -139,13 +148,17 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ParentTraceId");
+
                     b.HasIndex("QuestionId");
 
                     b.HasIndex("RequestHash");
 
+                    b.HasIndex("RunItemId");
+
                     b.HasIndex("RunId", "Verdict");
 
-                    b.HasIndex("RunId", "QuestionId", "SampleIndex")
+                    b.HasIndex("RunId", "QuestionId", "SampleIndex", "Round")
                         .IsUnique();
 
                     b.ToTable("Traces");
@@ -447,6 +460,10 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.Property<long?>("SeedSourceId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SpecJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER");
 
@@ -473,20 +490,44 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
             modelBuilder.Entity("DeepFinance.Core.Data.RunItem", b =>
                 {
-                    b.Property<long>("RunId")
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("QuestionId")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Partition")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("RunId", "QuestionId");
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
 
-                    b.HasIndex("QuestionId");
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER");
 
-                    b.HasIndex("RunId", "Partition");
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SubjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Key")
+                        .IsUnique();
+
+                    b.HasIndex("RunId", "Status");
+
+                    b.HasIndex("RunId", "Partition", "Status");
 
                     b.ToTable("RunItems");
                 });
@@ -528,6 +569,25 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasIndex("Status", "LeaseExpiresAt");
 
                     b.ToTable("RunPartitions");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.RunPrompt", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PromptTemplateId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("RunId", "Role");
+
+                    b.HasIndex("PromptTemplateId");
+
+                    b.ToTable("RunPrompts");
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.SeedItem", b =>
@@ -716,6 +776,11 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
             modelBuilder.Entity("DeepFinance.Core.Data.CotTrace", b =>
                 {
+                    b.HasOne("DeepFinance.Core.Data.CotTrace", null)
+                        .WithMany()
+                        .HasForeignKey("ParentTraceId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("DeepFinance.Core.Data.Question", null)
                         .WithMany()
                         .HasForeignKey("QuestionId")
@@ -753,12 +818,6 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
             modelBuilder.Entity("DeepFinance.Core.Data.RunItem", b =>
                 {
-                    b.HasOne("DeepFinance.Core.Data.Question", null)
-                        .WithMany()
-                        .HasForeignKey("QuestionId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-
                     b.HasOne("DeepFinance.Core.Data.Run", null)
                         .WithMany()
                         .HasForeignKey("RunId")
@@ -768,6 +827,21 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
             modelBuilder.Entity("DeepFinance.Core.Data.RunPartition", b =>
                 {
+                    b.HasOne("DeepFinance.Core.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.RunPrompt", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.PromptTemplate", null)
+                        .WithMany()
+                        .HasForeignKey("PromptTemplateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
                     b.HasOne("DeepFinance.Core.Data.Run", null)
                         .WithMany()
                         .HasForeignKey("RunId")
