@@ -17,14 +17,18 @@ namespace DeepFinance.Core.Tests.TestSupport;
 /// </summary>
 public sealed class PipelineHarness : IAsyncDisposable
 {
-    private PipelineHarness(string directory, SimulatorHost simulator, ServiceProvider services)
+    private PipelineHarness(string directory, SimulatorHost simulator, ServiceProvider services, CapturedLogs logs)
     {
+        Logs = logs;
         Directory = directory;
         Simulator = simulator;
         Services = services;
     }
 
     public string Directory { get; }
+
+    /// <summary>Warnings and errors logged by the services, for tests that check what is (and is not) reported.</summary>
+    public CapturedLogs Logs { get; } = new();
     public SimulatorHost Simulator { get; }
     public ServiceProvider Services { get; }
     public InlineRunScheduler Scheduler => Services.GetRequiredService<InlineRunScheduler>();
@@ -32,7 +36,7 @@ public sealed class PipelineHarness : IAsyncDisposable
     public IDbContextFactory<DeepFinanceDbContext> Db => Services.GetRequiredService<IDbContextFactory<DeepFinanceDbContext>>();
 
     public static async Task<PipelineHarness> StartAsync(SimulatorOptions? simulator = null, IDictionary<string, string?>? settings = null,
-        string model = "simulator", bool streaming = false)
+        string model = "simulator", bool streaming = false, Action<IServiceCollection>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "df-core-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
@@ -63,17 +67,19 @@ public sealed class PipelineHarness : IAsyncDisposable
             config[k] = v;
         }
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(config).Build();
-        var services = new ServiceCollection()
+        var logs = new CapturedLogs();
+        var collection = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddProvider(logs))
             .AddDeepFinanceCore(configuration)
             .AddSingleton<InlineRunScheduler>()
-            .AddSingleton<IRunScheduler>(sp => sp.GetRequiredService<InlineRunScheduler>())
-            .BuildServiceProvider(validateScopes: true);
+            .AddSingleton<IRunScheduler>(sp => sp.GetRequiredService<InlineRunScheduler>());
+        configure?.Invoke(collection);
+        var services = collection.BuildServiceProvider(validateScopes: true);
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
         await services.GetRequiredService<PromptLibrary>().SeedAsync();
         await services.GetRequiredService<SynthesizerCatalog>().SyncFromConfigurationAsync();
-        return new PipelineHarness(directory, sim, services);
+        return new PipelineHarness(directory, sim, services, logs);
     }
 
     public static readonly string[] SeedLines =
@@ -167,6 +173,35 @@ public sealed class InlineRunScheduler(IServiceProvider services) : IRunSchedule
                 return;
             }
             await Task.WhenAll(pending);
+        }
+    }
+}
+
+/// <summary>Keeps what services logged at warning level and above.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Category, string Message)> _entries = new();
+
+    public IReadOnlyList<(LogLevel Level, string Category, string Message)> Entries => [.. _entries];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturedLogs owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                owner._entries.Enqueue((logLevel, category, formatter(state, exception) + (exception is null ? "" : " " + exception.Message)));
+            }
         }
     }
 }
