@@ -7,7 +7,7 @@ namespace DeepFinance.Core.Llm;
 
 public static class LlmServiceCollectionExtensions
 {
-    /// <summary>LLM access: synthesizers from configuration, limits, our retries, the exactly-once store.</summary>
+    /// <summary>LLM access: synthesizers from configuration, limits, our retries, the exactly-once store, the privacy gate's provenance.</summary>
     public static IServiceCollection AddLlm(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<LlmOptions>().Bind(configuration.GetSection(LlmOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -15,6 +15,7 @@ public static class LlmServiceCollectionExtensions
         services.TryAddSingleton<ILocalServerAddress, NoLocalServer>();
         services.AddSingleton<SynthesizerCatalog>();
         services.AddSingleton<SynthesizerLimiter>();
+        services.AddSingleton<Privacy.QuestionProvenance>();
         services.AddSingleton<ChatEndpointClient>();
         services.AddSingleton<LlmGateway>();
         services.AddSingleton<SynthesizerAdmin>();

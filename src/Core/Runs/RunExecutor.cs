@@ -2,6 +2,7 @@ using System.Text.Json;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Extraction;
 using DeepFinance.Core.Llm;
+using DeepFinance.Core.Privacy;
 using DeepFinance.Core.Prompts;
 using DeepFinance.Core.Synthesis;
 using DeepFinance.Core.Verification;
@@ -247,12 +248,14 @@ public sealed class RunExecutor(
         Run run;
         List<Question> questions;
         HashSet<(long, int)> answered;
+        IReadOnlyDictionary<long, RequestProvenance> provenance;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
             questions = await db.RunItems.Where(i => i.RunId == runId && i.Partition == index)
                 .Join(db.Questions, i => i.QuestionId, q => q.Id, (i, q) => q).AsNoTracking().ToListAsync(ct);
             var ids = questions.Select(q => q.Id).ToList();
+            provenance = await QuestionProvenance.OfManyAsync(db, ids, ct);
             answered = (await db.Traces.Where(t => t.RunId == runId && ids.Contains(t.QuestionId))
                 .Select(t => new { t.QuestionId, t.SampleIndex }).ToListAsync(ct))
                 .Select(t => (t.QuestionId, t.SampleIndex)).ToHashSet();
@@ -268,15 +271,15 @@ public sealed class RunExecutor(
             {
                 if (!stop.IsCancellationRequested)
                 {
-                    await SampleAsync(run, profile, prompt, parameters, item.Question, item.Sample, token);
+                    await SampleAsync(run, profile, prompt, parameters, item.Question, provenance[item.Question.Id], item.Sample, token);
                 }
             });
     }
 
     private async Task SampleAsync(Run run, SynthesizerProfile profile, PromptVersion prompt, RunParameters parameters,
-        Question question, int sample, CancellationToken ct)
+        Question question, RequestProvenance provenance, int sample, CancellationToken ct)
     {
-        var request = sampler.BuildRequest(question, prompt, profile.Name, sample, run.SamplingSalt);
+        var request = sampler.BuildRequest(question, prompt, profile.Name, sample, run.SamplingSalt, provenance);
         var trace = new CotTrace
         {
             RunId = run.Id, QuestionId = question.Id, SampleIndex = sample, RequestHash = RequestHasher.Hash(profile, request),
@@ -300,7 +303,7 @@ public sealed class RunExecutor(
             trace.CostMicros = (long)Math.Round(result.Cost * 1_000_000m);
             if (question.ReferenceAnswer is { } reference)
             {
-                var outcome = await verifier.VerifyAsync(Verification(question, reference, c.Content, parameters), ct);
+                var outcome = await verifier.VerifyAsync(Verification(question, provenance, reference, c.Content, parameters), ct);
                 var verdict = outcome.Result;
                 trace.Verdict = verdict.Verdict;
                 trace.ExtractedAnswer = verdict.Extracted;
@@ -416,12 +419,13 @@ public sealed class RunExecutor(
     }
 
     /// <summary>What the run path verifies for one answer; re-verification and the CLI build the same request.</summary>
-    public static VerificationRequest Verification(Question question, string reference, string response, RunParameters parameters)
+    public static VerificationRequest Verification(Question question, RequestProvenance provenance, string reference, string response,
+        RunParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(parameters);
         return new VerificationRequest(new VerificationInput(reference, response, question.Text, question.Options), parameters.Tolerances,
-            parameters.Judge, question.Origin == QuestionOrigin.RealWorld, parameters.JudgePromptTemplateId);
+            provenance, parameters.Judge, parameters.JudgePromptTemplateId);
     }
 
     internal static RunParameters Parameters(Run run) =>
