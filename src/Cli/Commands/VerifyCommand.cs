@@ -1,4 +1,5 @@
 using DeepFinance.Core.Llm;
+using DeepFinance.Core.Privacy;
 using DeepFinance.Core.Prompts;
 using DeepFinance.Core.Verification;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,8 @@ namespace DeepFinance.Cli.Commands;
 /// Reads <c>id</c>, <c>reference</c>, <c>response</c> and optional <c>question</c>, <c>options</c>; nothing else.
 /// With <c>--judge NAME</c>, answers no rule can decide go to the synthesizer configured as
 /// <c>DeepFinance__Synthesizers__NAME__…</c>, through the same exactly-once store as the web app;
-/// without it no database is opened and nothing is sent anywhere.
+/// without it no database is opened and nothing is sent anywhere. A file's lines have no lineage, so the
+/// privacy gate treats them as raw-derived: a judge marked external is refused and the line stays unverifiable.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -100,7 +102,8 @@ internal static class VerifyCommand
         var code = JsonlFilter.Run(input, output, (record, writer) =>
         {
             var id = record.RequiredString("id");
-            var request = new VerificationRequest(ReadInput(record), tolerances, profile.Name);
+            // Unknown lineage fails closed: the judge call carries RawDerived.
+            var request = new VerificationRequest(ReadInput(record), tolerances, RequestProvenance.RawDerived, profile.Name);
             // One line at a time, in order: the filter engine is synchronous and the judge is rarely needed.
             var outcome = verifier.VerifyAsync(request, CancellationToken.None).GetAwaiter().GetResult();
             if (outcome.Judged is not null && outcome.Result.Verdict == Verdict.Unverifiable)

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using DeepFinance.Core.Privacy;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
@@ -11,7 +12,9 @@ using OpenAI.Chat;
 namespace DeepFinance.Core.Llm;
 
 /// <summary>
-/// One HTTP attempt against an OpenAI-compatible endpoint through the official OpenAI package.
+/// One HTTP attempt against an OpenAI-compatible endpoint through the official OpenAI package, and the
+/// privacy gate in front of it. This is the only place that builds an OpenAI client, so every call
+/// (sampling, judge, connection test, every kind to come) passes the gate before any byte is sent.
 /// The package's own retries are off: <see cref="LlmGateway"/> owns retrying.
 /// Reasoning is read from <c>reasoning_content</c>, from <c>reasoning</c>, or from inline think tags.
 /// </summary>
@@ -19,8 +22,23 @@ public sealed class ChatEndpointClient(IOptions<LlmOptions> options)
 {
     private readonly ConcurrentDictionary<(Uri, string, string?), ChatClient> _clients = new();
 
+    /// <summary>
+    /// The privacy gate: text that is not public or expert-approved desensitized never goes to a synthesizer
+    /// marked external. Anything else, an unset provenance included, is refused (fail closed).
+    /// </summary>
+    public static void EnsureAllowed(SynthesizerProfile profile, LlmRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(request);
+        if (profile.External && !ProvenanceRules.MayLeave(request.Provenance))
+        {
+            throw new PrivacyGateException(profile.Name, request.Purpose);
+        }
+    }
+
     public async Task<LlmCompletion> CompleteAsync(Uri endpoint, SynthesizerProfile profile, LlmRequest request, CancellationToken ct)
     {
+        EnsureAllowed(profile, request);
         var client = _clients.GetOrAdd((endpoint, profile.Model, profile.ApiKey), key => new OpenAIClient(
             new ApiKeyCredential(string.IsNullOrEmpty(key.Item3) ? "not-needed" : key.Item3),
             new OpenAIClientOptions

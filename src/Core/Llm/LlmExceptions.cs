@@ -8,11 +8,16 @@ public sealed class LlmCallException(string message, int attempts, bool transien
     public bool Transient { get; } = transient;
 }
 
-/// <summary>Raised before any byte is sent when text derived from a raw real-world query would reach an external endpoint.</summary>
-public sealed class PrivacyGateException(string synthesizer)
-    : Exception($"Refused: text derived from a raw real-world query may not be sent to the external synthesizer '{synthesizer}'.")
+/// <summary>
+/// Raised by <see cref="ChatEndpointClient"/> before any byte is sent, when text derived from a raw
+/// real-world query (or of unknown lineage) would reach an external synthesizer. Never retried, never an attempt.
+/// </summary>
+public sealed class PrivacyGateException(string synthesizer, string purpose)
+    : Exception($"Refused before sending: the {purpose} request carries text derived from a raw real-world query, and synthesizer '{synthesizer}' is external. Only public or expert-approved desensitized text may go to an external synthesizer.")
 {
     public string Synthesizer { get; } = synthesizer;
+
+    public string Purpose { get; } = purpose;
 }
 
 /// <summary>

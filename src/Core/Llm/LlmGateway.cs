@@ -46,10 +46,8 @@ public sealed class LlmGateway(
     public async Task<LlmResult> CompleteAsync(SynthesizerProfile profile, LlmRequest request, CancellationToken ct,
         IReadOnlyDictionary<string, LlmCompletion>? stored = null)
     {
-        if (request.DerivedFromRawQuery && profile.External)
-        {
-            throw new PrivacyGateException(profile.Name);
-        }
+        // The client's own gate, asked first so a refusal takes no slot, counts no attempt and is never retried.
+        ChatEndpointClient.EnsureAllowed(profile, request);
 
         var hash = RequestHasher.Hash(profile, request);
         var found = stored is null || _storedHere.Contains(hash)

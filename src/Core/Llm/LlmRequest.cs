@@ -1,3 +1,5 @@
+using DeepFinance.Core.Privacy;
+
 namespace DeepFinance.Core.Llm;
 
 public sealed record ChatMessage(string Role, string Content)
@@ -8,18 +10,20 @@ public sealed record ChatMessage(string Role, string Content)
 
 /// <summary>
 /// One call to a synthesizer. Everything that changes the answer is part of the canonical hash;
-/// <see cref="Purpose"/> and <see cref="DerivedFromRawQuery"/> describe the call but do not change it.
+/// <see cref="Purpose"/> and <see cref="Provenance"/> describe the call but do not change it.
 /// </summary>
+/// <param name="Provenance">Where the text comes from, from <see cref="ProvenanceRules"/>; required, so that
+/// no request reaches the privacy gate in <see cref="ChatEndpointClient"/> without one.</param>
 public sealed record LlmRequest(
     string Synthesizer,
     IReadOnlyList<ChatMessage> Messages,
     int SampleIndex,
     string SamplingSalt,
     string Purpose,
+    RequestProvenance Provenance,
     string? JsonSchema = null,
     double? Temperature = null,
-    int? MaxTokens = null,
-    bool DerivedFromRawQuery = false);
+    int? MaxTokens = null);
 
 /// <summary>How the reasoning arrived: a separate field, inline think tags, or not at all.</summary>
 public static class ReasoningFormats

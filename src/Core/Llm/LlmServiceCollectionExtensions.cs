@@ -7,7 +7,7 @@ namespace DeepFinance.Core.Llm;
 
 public static class LlmServiceCollectionExtensions
 {
-    /// <summary>LLM access: synthesizers from configuration, limits, our retries, the exactly-once store.</summary>
+    /// <summary>LLM access: synthesizers from configuration, limits, our retries, the exactly-once store, the privacy gate's provenance.</summary>
     public static IServiceCollection AddLlm(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<LlmOptions>().Bind(configuration.GetSection(LlmOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -17,6 +17,7 @@ public static class LlmServiceCollectionExtensions
         services.AddSingleton<SynthesizerLimiter>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SynthesizerBreaker>();
+        services.AddSingleton<Privacy.QuestionProvenance>();
         services.AddSingleton<ChatEndpointClient>();
         services.AddSingleton<LlmGateway>();
         services.AddSingleton<SynthesizerAdmin>();

@@ -2,6 +2,9 @@ using System.ClientModel;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
+using DeepFinance.Core.Data;
+using DeepFinance.Core.Privacy;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace DeepFinance.Core.Llm;
@@ -10,15 +13,43 @@ namespace DeepFinance.Core.Llm;
 public sealed record SynthesizerTestResult(bool Ok, int LatencyMs, string? ReasoningFormat, string? Error);
 
 /// <summary>
-/// "Test connection": ONE tiny request straight to the endpoint — not through the response store
-/// (a test must really call the endpoint, and its answer is not kept) and without our retries.
+/// "Test connection": ONE tiny request to the endpoint — not through the response store (a test must
+/// really call the endpoint, and its answer is not kept) and without our retries, but through the
+/// privacy gate of <see cref="ChatEndpointClient"/> like every other call.
 /// Errors are said in plain words and never contain the key.
 /// </summary>
-public sealed class SynthesizerTester(SynthesizerCatalog catalog, ChatEndpointClient endpointClient, ILogger<SynthesizerTester> logger)
+public sealed class SynthesizerTester(
+    SynthesizerCatalog catalog,
+    ChatEndpointClient endpointClient,
+    IDbContextFactory<DeepFinanceDbContext> dbFactory,
+    QuestionProvenance provenance,
+    ILogger<SynthesizerTester> logger)
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public async Task<SynthesizerTestResult> TestAsync(string name, CancellationToken ct = default)
+    public const string Purpose = "connection-test";
+
+    /// <summary>Our own fixed probe text: public, so it may go to any synthesizer.</summary>
+    public const string Probe = "Connection test. Reply with the single word OK.";
+
+    /// <summary>Tests with the fixed probe.</summary>
+    public Task<SynthesizerTestResult> TestAsync(string name, CancellationToken ct = default) =>
+        TestAsync(name, _ => Task.FromResult<(string, RequestProvenance)?>((Probe, RequestProvenance.Public)), ct);
+
+    /// <summary>
+    /// Tests with a real question's text, to see how the endpoint copes with the pool's material. The request
+    /// carries the question's provenance from its lineage, so a raw-derived question is refused for an external synthesizer.
+    /// </summary>
+    public Task<SynthesizerTestResult> TestWithQuestionAsync(string name, long questionId, CancellationToken ct = default) =>
+        TestAsync(name, async token =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(token);
+            var text = await db.Questions.AsNoTracking().Where(q => q.Id == questionId).Select(q => q.Text).FirstOrDefaultAsync(token);
+            return text is null ? null : (text, await provenance.OfAsync(questionId, token));
+        }, ct, $"No question with id {questionId}.");
+
+    private async Task<SynthesizerTestResult> TestAsync(string name, Func<CancellationToken, Task<(string Text, RequestProvenance Provenance)?>> probe,
+        CancellationToken ct, string? probeMissing = null)
     {
         SynthesizerProfile? profile;
         try
@@ -44,9 +75,13 @@ public sealed class SynthesizerTester(SynthesizerCatalog catalog, ChatEndpointCl
             return new SynthesizerTestResult(false, 0, null, Scrub(e.Message, profile.ApiKey));
         }
 
+        if (await probe(ct) is not { } content)
+        {
+            return new SynthesizerTestResult(false, 0, null, probeMissing);
+        }
         // Reasoning models think before they answer; a small budget is enough to see where the reasoning goes.
-        var request = new LlmRequest(profile.Name, [ChatMessage.User("Connection test. Reply with the single word OK.")],
-            SampleIndex: 0, SamplingSalt: "connection-test-" + Guid.NewGuid().ToString("N"), Purpose: "connection-test",
+        var request = new LlmRequest(profile.Name, [ChatMessage.User(content.Text)],
+            SampleIndex: 0, SamplingSalt: "connection-test-" + Guid.NewGuid().ToString("N"), Purpose, content.Provenance,
             Temperature: 0, MaxTokens: Math.Min(profile.MaxTokens, 256));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Timeout);
@@ -60,6 +95,11 @@ public sealed class SynthesizerTester(SynthesizerCatalog catalog, ChatEndpointCl
                 format = ReasoningFormats.ThinkTags;
             }
             return new SynthesizerTestResult(true, (int)clock.ElapsedMilliseconds, format, null);
+        }
+        catch (PrivacyGateException e)
+        {
+            logger.LogInformation("Connection test of synthesizer {Synthesizer} refused by the privacy gate", profile.Name);
+            return new SynthesizerTestResult(false, 0, null, e.Message);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

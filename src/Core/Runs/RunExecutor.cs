@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Llm;
+using DeepFinance.Core.Privacy;
 using DeepFinance.Core.Verification;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -463,12 +464,13 @@ public sealed class RunExecutor(
     }
 
     /// <summary>What the run path verifies for one answer; re-verification and the CLI build the same request.</summary>
-    public static VerificationRequest Verification(Question question, string reference, string response, RunParameters parameters)
+    public static VerificationRequest Verification(Question question, RequestProvenance provenance, string reference, string response,
+        RunParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(parameters);
         return new VerificationRequest(new VerificationInput(reference, response, question.Text, question.Options), parameters.Tolerances,
-            parameters.Judge, question.Origin == QuestionOrigin.RealWorld, parameters.JudgePromptTemplateId);
+            provenance, parameters.Judge, parameters.JudgePromptTemplateId);
     }
 
     internal static RunParameters Parameters(Run run) => RunParameters.Of(run);

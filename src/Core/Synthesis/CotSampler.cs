@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Llm;
+using DeepFinance.Core.Privacy;
 using DeepFinance.Core.Prompts;
 
 namespace DeepFinance.Core.Synthesis;
@@ -10,7 +11,9 @@ public sealed partial class CotSampler(PromptLibrary prompts)
 {
     public const string Purpose = "sampling";
 
-    public LlmRequest BuildRequest(Question question, PromptVersion prompt, string synthesizer, int sampleIndex, string salt)
+    /// <param name="provenance">The question's provenance from its lineage (<see cref="QuestionProvenance"/>).</param>
+    public LlmRequest BuildRequest(Question question, PromptVersion prompt, string synthesizer, int sampleIndex, string salt,
+        RequestProvenance provenance)
     {
         var options = question.Options is { Count: > 0 } list && !ListsOptions(question.Text)
             ? list.Select((text, i) => new Dictionary<string, object?> { ["letter"] = ((char)('A' + i)).ToString(), ["text"] = text }).ToList()
@@ -23,8 +26,7 @@ public sealed partial class CotSampler(PromptLibrary prompts)
             ["task_type"] = question.TaskType?.DisplayName() ?? "",
         };
         var messages = prompts.Render(prompt, model);
-        return new LlmRequest(synthesizer, messages, sampleIndex, salt, Purpose,
-            DerivedFromRawQuery: question.Origin == QuestionOrigin.RealWorld);
+        return new LlmRequest(synthesizer, messages, sampleIndex, salt, Purpose, provenance);
     }
 
     /// <summary>Seed questions often list their options inline already ("A. … B. …").</summary>

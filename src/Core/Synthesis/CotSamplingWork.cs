@@ -1,5 +1,6 @@
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Llm;
+using DeepFinance.Core.Privacy;
 using DeepFinance.Core.Prompts;
 using DeepFinance.Core.Runs;
 using DeepFinance.Core.Verification;
@@ -42,9 +43,11 @@ public sealed class CotSamplingWork : IPartitionWork
         ArgumentNullException.ThrowIfNull(items);
         var ids = items.Select(i => i.SubjectId).Distinct().ToList();
         Dictionary<long, Question> questions;
+        IReadOnlyDictionary<long, RequestProvenance> provenance;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             questions = await db.Questions.AsNoTracking().Where(q => ids.Contains(q.Id)).ToDictionaryAsync(q => q.Id, ct);
+            provenance = await QuestionProvenance.OfManyAsync(db, ids, ct);
         }
         var prompt = await prompts.GetByIdAsync(run.Prompt(SamplingPlanner.SampleRole), ct);
         var requests = new Dictionary<long, (LlmRequest, string)>();
@@ -52,7 +55,9 @@ public sealed class CotSamplingWork : IPartitionWork
         {
             if (questions.TryGetValue(item.SubjectId, out var q))
             {
-                var request = sampler.BuildRequest(q, prompt, run.Synthesizer.Name, item.Slot, run.Run.SamplingSalt);
+                // Unknown lineage fails closed: the gate treats it as raw-derived.
+                var from = provenance.GetValueOrDefault(q.Id, RequestProvenance.RawDerived);
+                var request = sampler.BuildRequest(q, prompt, run.Synthesizer.Name, item.Slot, run.Run.SamplingSalt, from);
                 requests[item.Id] = (request, RequestHasher.Hash(run.Synthesizer, request));
             }
         }
@@ -89,7 +94,7 @@ public sealed class CotSamplingWork : IPartitionWork
             trace.CostMicros = (long)Math.Round(result.Cost * 1_000_000m);
             if (question.ReferenceAnswer is { } reference)
             {
-                var outcome = await _verifier.VerifyAsync(RunExecutor.Verification(question, reference, c.Content, _parameters), ct);
+                var outcome = await _verifier.VerifyAsync(RunExecutor.Verification(question, call.Request.Provenance, reference, c.Content, _parameters), ct);
                 var verdict = outcome.Result;
                 trace.Verdict = verdict.Verdict;
                 trace.ExtractedAnswer = verdict.Extracted;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DeepFinance.Core.Llm;
+using DeepFinance.Core.Privacy;
 using DeepFinance.Core.Prompts;
 
 namespace DeepFinance.Core.Verification;
@@ -8,9 +9,9 @@ namespace DeepFinance.Core.Verification;
 /// <param name="Judge">The judge synthesizer's name.</param>
 /// <param name="Input">Question, reference and full response.</param>
 /// <param name="Extracted">The final answer the rules extracted, if any.</param>
-/// <param name="DerivedFromRawQuery">The question comes from a raw real-world query (privacy gate).</param>
+/// <param name="Provenance">The provenance of the judged question's lineage; the judge call carries it to the privacy gate.</param>
 /// <param name="PromptTemplateId">A pinned judge prompt version; the latest version when null.</param>
-public sealed record JudgeRequest(string Judge, VerificationInput Input, string? Extracted, bool DerivedFromRawQuery, long? PromptTemplateId = null);
+public sealed record JudgeRequest(string Judge, VerificationInput Input, string? Extracted, RequestProvenance Provenance, long? PromptTemplateId = null);
 
 /// <summary>A judge verdict (rule "judge") with the call behind it; <see cref="Call"/> is null when no answer was obtained.</summary>
 public sealed record JudgeOutcome(VerificationResult Result, PromptVersion Prompt, LlmResult? Call, int FailedAttempts)
@@ -22,8 +23,8 @@ public sealed record JudgeOutcome(VerificationResult Result, PromptVersion Promp
 }
 
 /// <summary>
-/// An LLM judge for answers no rule can decide. It goes through <see cref="LlmGateway"/>, so the privacy
-/// gate applies and a judgement, once stored, is never paid for again. A judge answer that is not the
+/// An LLM judge for answers no rule can decide. It goes through <see cref="LlmGateway"/> with the judged
+/// question's provenance, so the privacy gate applies and a judgement, once stored, is never paid for again. A judge answer that is not the
 /// requested JSON is reported as unverifiable with rule "judge"; it never crashes and never guesses.
 /// </summary>
 public sealed class AnswerJudge(LlmGateway gateway, PromptLibrary prompts)
@@ -87,8 +88,8 @@ public sealed class AnswerJudge(LlmGateway gateway, PromptLibrary prompts)
             ["language"] = HasCjk(question + input.Reference) ? "zh" : "en",
         };
         var messages = prompts.Render(prompt, model);
-        return new LlmRequest(request.Judge, messages, SampleIndex: 0, SamplingSalt: "", Purpose, JsonSchema: Schema,
-            Temperature: 0, DerivedFromRawQuery: request.DerivedFromRawQuery);
+        return new LlmRequest(request.Judge, messages, SampleIndex: 0, SamplingSalt: "", Purpose, request.Provenance,
+            JsonSchema: Schema, Temperature: 0);
     }
 
     /// <summary>Reads <c>{"verdict":"correct|incorrect","reason":"…"}</c>; anything else is unreadable, with why in <paramref name="reason"/>.</summary>

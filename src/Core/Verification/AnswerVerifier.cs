@@ -1,14 +1,16 @@
+using DeepFinance.Core.Privacy;
+
 namespace DeepFinance.Core.Verification;
 
 /// <summary>What to verify and how: one response against its reference.</summary>
+/// <param name="Provenance">The provenance of the question's lineage, passed to the judge's call (privacy gate).</param>
 /// <param name="Judge">A judge synthesizer for what rules cannot decide; null for rules only.</param>
-/// <param name="DerivedFromRawQuery">The question comes from a raw real-world query (privacy gate for the judge).</param>
 /// <param name="JudgePromptTemplateId">A pinned judge prompt version; the latest when null.</param>
 public sealed record VerificationRequest(
     VerificationInput Input,
     VerificationTolerances Tolerances,
+    RequestProvenance Provenance,
     string? Judge = null,
-    bool DerivedFromRawQuery = false,
     long? JudgePromptTemplateId = null);
 
 /// <summary>A verdict, and the judge call behind it when a judge decided (or tried to).</summary>
@@ -51,7 +53,7 @@ public sealed class AnswerVerifier(RuleVerifier rules, AnswerJudge? judge = null
             throw new InvalidOperationException("A judge was named but no AnswerJudge is available in this process.");
         }
         var judged = await judge.JudgeAsync(
-            new JudgeRequest(request.Judge, request.Input, result.Extracted, request.DerivedFromRawQuery, request.JudgePromptTemplateId), ct);
+            new JudgeRequest(request.Judge, request.Input, result.Extracted, request.Provenance, request.JudgePromptTemplateId), ct);
         return new VerificationOutcome(judged.Result, judged);
     }
 }

@@ -1,4 +1,5 @@
 using DeepFinance.Core.Data;
+using DeepFinance.Core.Privacy;
 using DeepFinance.Core.Prompts;
 using DeepFinance.Core.Runs;
 using Microsoft.EntityFrameworkCore;
@@ -82,6 +83,7 @@ public sealed class Reverifier(
             lastId = page[^1].Id;
             var questionIds = page.Select(t => t.QuestionId).Distinct().ToList();
             var questions = await db.Questions.AsNoTracking().Where(q => questionIds.Contains(q.Id)).ToDictionaryAsync(q => q.Id, ct);
+            var provenance = await QuestionProvenance.OfManyAsync(db, questionIds, ct);
             foreach (var trace in page)
             {
                 var question = questions[trace.QuestionId];
@@ -89,7 +91,7 @@ public sealed class Reverifier(
                 {
                     continue;
                 }
-                var outcome = await verifier.VerifyAsync(RunExecutor.Verification(question, reference, trace.Answer ?? string.Empty, parameters), ct);
+                var outcome = await verifier.VerifyAsync(RunExecutor.Verification(question, provenance[question.Id], reference, trace.Answer ?? string.Empty, parameters), ct);
                 var after = outcome.Result;
                 counts.Add(trace.Verdict, after.Verdict);
                 if (trace.Verdict != after.Verdict)

@@ -44,7 +44,7 @@ public static class SynthesizersApi
         group.MapPut("/{name}", UpdateAsync).WithSummary("Edit a synthesizer (everything but its key); a price change starts a new price version.");
         group.MapPut("/{name}/key", SetKeyAsync).RequireAuthorization(Policies.Admin)
             .WithSummary("Admin only: store the API key encrypted. It is never returned, shown or logged.");
-        group.MapPost("/{name}/test", TestAsync).WithSummary("Send one tiny request and report latency, reasoning format or the error.");
+        group.MapPost("/{name}/test", TestAsync).WithSummary("Send one tiny request (or, with ?questionId=, that question's text) and report latency, reasoning format or the error.");
         group.MapGet("/{name}/prices", PricesAsync).WithSummary("Price versions, newest first; runs keep the price copied at launch.");
         return api;
     }
@@ -101,14 +101,15 @@ public static class SynthesizersApi
         }
     }
 
+    /// <param name="questionId">Test with this pool question's text instead of the fixed probe; the privacy gate applies to it.</param>
     private static async Task<Results<Ok<SynthesizerTestResult>, NotFound>> TestAsync(
-        string name, SynthesizerCatalog catalog, SynthesizerTester tester, CancellationToken ct)
+        string name, SynthesizerCatalog catalog, SynthesizerTester tester, CancellationToken ct, long? questionId = null)
     {
         if ((await catalog.ListAsync(ct)).All(s => !s.Name.Equals(name, StringComparison.Ordinal)))
         {
             return TypedResults.NotFound();
         }
-        return TypedResults.Ok(await tester.TestAsync(name, ct));
+        return TypedResults.Ok(questionId is { } id ? await tester.TestWithQuestionAsync(name, id, ct) : await tester.TestAsync(name, ct));
     }
 
     private static async Task<Results<Ok<List<SynthesizerPriceDto>>, NotFound>> PricesAsync(string name, SynthesizerAdmin admin, CancellationToken ct)

@@ -83,7 +83,8 @@ public sealed class ReasoningCaptureTests : IAsyncLifetime
     {
         var profile = new SynthesizerProfile("sim", new Uri(_sim.BaseUrl, "v1").ToString(), model, null, 0.6, 1024, 4, 0, 0, 0, 0,
             External: false, Streaming: streaming, Simulated: true, SendSeed: true);
-        var request = new LlmRequest("sim", [DeepFinance.Core.Llm.ChatMessage.User("某客户贷款20万元，年利率5%，单利计息，3年利息多少元？")], 0, "", "test");
+        var request = new LlmRequest("sim", [DeepFinance.Core.Llm.ChatMessage.User("某客户贷款20万元，年利率5%，单利计息，3年利息多少元？")], 0, "", "test",
+            DeepFinance.Core.Privacy.RequestProvenance.Public);
         return _client.CompleteAsync(new Uri(_sim.BaseUrl, "v1/"), profile, request, CancellationToken.None);
     }
 }

@@ -1,11 +1,12 @@
 using DeepFinance.Core.Llm;
+using DeepFinance.Core.Privacy;
 
 namespace DeepFinance.Core.Tests.Llm;
 
 public sealed class RequestHasherTests
 {
     private static readonly SynthesizerProfile Profile = new("a", "http://x/v1", "m", "key-1", 0.6, 100, 1, 0, 0, 1, 2, false, false, false, true);
-    private static readonly LlmRequest Request = new("a", [ChatMessage.User("q")], 0, "", "sampling");
+    private static readonly LlmRequest Request = new("a", [ChatMessage.User("q")], 0, "", "sampling", RequestProvenance.Public);
 
     [Fact]
     public void Same_request_same_hash_and_the_key_is_not_part_of_it() =>
@@ -22,6 +23,16 @@ public sealed class RequestHasherTests
         Assert.NotEqual(h, RequestHasher.Hash(Profile, Request with { Messages = [ChatMessage.User("q2")] }));
         Assert.NotEqual(h, RequestHasher.Hash(Profile, Request with { Temperature = 0.1 }));
         Assert.NotEqual(h, RequestHasher.Hash(Profile, Request with { JsonSchema = "{}" }));
+    }
+
+    [Fact]
+    public void Provenance_and_purpose_describe_the_call_but_do_not_change_the_paid_answer()
+    {
+        // A question whose lineage becomes known later must still find the answer already paid for.
+        var h = RequestHasher.Hash(Profile, Request);
+        Assert.Equal(h, RequestHasher.Hash(Profile, Request with { Provenance = RequestProvenance.RawDerived }));
+        Assert.Equal(h, RequestHasher.Hash(Profile, Request with { Provenance = RequestProvenance.Desensitized }));
+        Assert.Equal(h, RequestHasher.Hash(Profile, Request with { Purpose = "judge" }));
     }
 
     [Fact]

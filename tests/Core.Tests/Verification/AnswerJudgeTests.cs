@@ -1,4 +1,5 @@
 using DeepFinance.Core.Data;
+using DeepFinance.Core.Privacy;
 using DeepFinance.Core.Verification;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,7 @@ public sealed class AnswerJudgeTests
     private static readonly VerificationInput OpenInput = new(Reference, "分析……\n答案：减少商业银行可以放贷的资金，从而给信贷和物价降温", Question);
 
     private static VerificationRequest Judged(VerificationInput input, string? judge = "sim", bool raw = false) =>
-        new(input, VerificationTolerances.Default, judge, raw);
+        new(input, VerificationTolerances.Default, raw ? RequestProvenance.RawDerived : RequestProvenance.Public, judge);
 
     [Fact]
     public async Task Verdict_and_reason_are_parsed_and_a_second_verification_sends_nothing()
@@ -47,7 +48,7 @@ public sealed class AnswerJudgeTests
         var judge = h.Services.GetRequiredService<AnswerJudge>();
         var prompt = await h.Services.GetRequiredService<Core.Prompts.PromptLibrary>().GetAsync("answer-judge", null);
 
-        var request = judge.BuildRequest(new JudgeRequest("sim", OpenInput with { Response = "<think>内部推理 \"x\" < y</think>答案：减少可贷资金" }, "减少可贷资金", DerivedFromRawQuery: true), prompt);
+        var request = judge.BuildRequest(new JudgeRequest("sim", OpenInput with { Response = "<think>内部推理 \"x\" < y</think>答案：减少可贷资金" }, "减少可贷资金", RequestProvenance.RawDerived), prompt);
 
         var user = request.Messages.Single(m => m.Role == "user").Content;
         Assert.Contains(Question, user, StringComparison.Ordinal);
@@ -55,7 +56,7 @@ public sealed class AnswerJudgeTests
         Assert.Contains("减少可贷资金", user, StringComparison.Ordinal);
         Assert.DoesNotContain("内部推理", user, StringComparison.Ordinal);
         Assert.Equal(AnswerJudge.Schema, request.JsonSchema);
-        Assert.True(request.DerivedFromRawQuery);
+        Assert.Equal(RequestProvenance.RawDerived, request.Provenance);
         Assert.Equal("judge", request.Purpose);
     }
 

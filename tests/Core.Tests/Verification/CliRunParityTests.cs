@@ -47,7 +47,7 @@ public sealed class CliRunParityTests : IDisposable
                     : null,
                 Language = "zh",
             };
-            var request = RunExecutor.Verification(question, question.ReferenceAnswer!, root.GetProperty("response").GetString()!, parameters);
+            var request = RunExecutor.Verification(question, DeepFinance.Core.Privacy.RequestProvenance.Public, question.ReferenceAnswer!, root.GetProperty("response").GetString()!, parameters);
             var run = (await verifier.VerifyAsync(request, default)).Result;
             var line2 = cli[id];
             compared++;
