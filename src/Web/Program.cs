@@ -9,6 +9,12 @@ using DeepFinance.Web.Security;
 using Hangfire;
 
 var builder = WebApplication.CreateBuilder(args);
+// Without a launch profile, `dotnet run` and `dotnet DeepFinance.Web.dll` from bin/ start in Production, but from the
+// build output, not a publish folder: MapStaticAssets then reads the build manifest, whose files (blazor.web.js,
+// MudBlazor's, the scoped CSS bundle) live in NuGet packages and obj/, not in wwwroot. Only Development maps them
+// by default, so every asset was a 500. Mapping them in every environment fixes that; a published app has no
+// runtime manifest and is unaffected (its assets are copied into its wwwroot).
+builder.WebHost.UseStaticWebAssets();
 builder.Services.AddDeepFinanceCore(builder.Configuration);
 builder.AddAccess().AddJobs().AddApi().AddUi().AddSimulator();
 

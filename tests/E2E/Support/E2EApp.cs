@@ -37,9 +37,6 @@ public sealed class E2EApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        // The app runs from the build output, not a publish folder: serve MudBlazor's and the framework's
-        // files from their packages, as Development does (otherwise blazor.web.js is a 500 and nothing is interactive).
-        builder.UseStaticWebAssets();
         builder.UseSetting("DeepFinance:DataDirectory", DataDirectory);
         builder.UseSetting("DeepFinance:Hangfire:Storage", "Memory");
         builder.UseSetting("DeepFinance:Admin:Email", AdminEmail);
