@@ -50,6 +50,7 @@ public static class CoreServiceCollectionExtensions
     /// <summary>The engine that runs every kind; kinds are added with <c>AddRunKind</c>. A host adds an <see cref="IRunScheduler"/>.</summary>
     public static IServiceCollection AddRunEngine(this IServiceCollection services) => services
         .AddSingleton<NodeIdentity>()
+        .AddSingleton<RunStopSignals>()
         .AddSingleton<RunKindRegistry>()
         .AddSingleton<RunService>()
         .AddSingleton<RunExecutor>();

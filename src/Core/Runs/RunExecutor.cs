@@ -25,10 +25,11 @@ public sealed class RunExecutor(
     GroupCommitWriter writer,
     IRunScheduler scheduler,
     NodeIdentity node,
+    RunStopSignals stopSignals,
     IOptions<RunOptions> options,
     ILogger<RunExecutor> logger)
 {
-    private readonly ConcurrentDictionary<(long, int), byte> _active = new();
+    private readonly ConcurrentDictionary<(long, int), Task> _active = new();
 
     /// <summary>This node's name as a lease holder.</summary>
     public string WorkerId => node.Id;
@@ -153,10 +154,15 @@ public sealed class RunExecutor(
 
     public async Task ProcessPartitionAsync(long runId, int index, CancellationToken ct)
     {
-        // Recovery and the reaper may both enqueue a partition this node already works on.
-        if (!_active.TryAdd((runId, index), 0))
+        // One task per partition in this process: a resume, the reaper or recovery may enqueue a partition
+        // whose previous task is still winding down; the new one waits for it, then claims afresh.
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        while (!_active.TryAdd((runId, index), mine.Task))
         {
-            return;
+            if (_active.TryGetValue((runId, index), out var previous))
+            {
+                await previous.WaitAsync(ct);
+            }
         }
         try
         {
@@ -165,16 +171,19 @@ public sealed class RunExecutor(
         finally
         {
             _active.TryRemove((runId, index), out _);
+            mine.SetResult();
         }
     }
 
     private async Task ProcessClaimedPartitionAsync(long runId, int index, CancellationToken ct)
     {
-        if (!await ClaimAsync(runId, index, ct))
+        if (!await BusyRetry.RunAsync(() => ClaimAsync(runId, index, ct), ct))
         {
             return;
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // A cancel or pause in this process stops new attempts at once; the heartbeat catches one made elsewhere.
+        using var signal = stopSignals.Register(runId, stop);
         var heartbeat = HeartbeatAsync(runId, index, stop);
         var finished = false;
         try
@@ -189,12 +198,12 @@ public sealed class RunExecutor(
         {
             await stop.CancelAsync();
             await heartbeat;
-            await ReleaseAsync(runId, index, finished);
+            await BusyRetry.RunAsync(() => ReleaseAsync(runId, index, finished), CancellationToken.None);
         }
         ct.ThrowIfCancellationRequested();
         if (finished)
         {
-            await TryCompleteAsync(runId, CancellationToken.None);
+            await BusyRetry.RunAsync(() => TryCompleteAsync(runId, CancellationToken.None), CancellationToken.None);
         }
     }
 
@@ -337,7 +346,7 @@ public sealed class RunExecutor(
             }
             catch (EndpointUnavailableException e)
             {
-                await PauseAsync(run.Id, e.Message);
+                await BusyRetry.RunAsync(() => PauseAsync(run.Id, e.Message), CancellationToken.None);
                 await stop.CancelAsync();
                 return false;
             }
@@ -373,6 +382,7 @@ public sealed class RunExecutor(
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Paused).SetProperty(r => r.Error, Brief(reason)), CancellationToken.None);
         if (paused == 1)
         {
+            stopSignals.Stop(runId);
             logger.LogWarning("Run {RunId} paused: {Reason}", runId, reason);
         }
     }

@@ -16,6 +16,7 @@ public sealed class RunService(
     SynthesizerBreaker breaker,
     RunKindRegistry kinds,
     IRunScheduler scheduler,
+    RunStopSignals stopSignals,
     AuditLog audit,
     IOptions<RunOptions> options,
     IOptions<LlmOptions> llmOptions)
@@ -115,6 +116,7 @@ public sealed class RunService(
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.FinishedAt, DateTimeOffset.UtcNow), ct);
         if (changed > 0)
         {
+            stopSignals.Stop(runId);
             await audit.WriteAsync(actor ?? "system", "run.cancelled", $"run:{runId}", ct: ct);
         }
         return changed > 0;

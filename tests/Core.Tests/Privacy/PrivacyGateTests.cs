@@ -38,7 +38,9 @@ public sealed class PrivacyGateTests
         [typeof(LlmGateway)] = GatewaySamplingAsync,
         [typeof(AnswerJudge)] = JudgeAsync,
         [typeof(SynthesizerTester)] = ConnectionTesterAsync,
-        [typeof(RunExecutor)] = RunAsync,
+        [typeof(Extraction.Q2aRunHandler)] = RunAsync,
+        [typeof(SynthesizeRunHandler)] = SynthesizeRunAsync,
+        [typeof(CotSamplingWork)] = RunAsync,
     };
 
     public static TheoryData<string> SendingPaths() => new(RawDerivedDrives.Keys.Select(t => t.Name));
@@ -221,6 +223,22 @@ public sealed class PrivacyGateTests
 
         Assert.Equal(PipelineHarness.SeedLines.Length * 2, run.Failed);
         Assert.Equal(0, run.Done);
+        Assert.Equal(0, run.Attempts);
+        await using var check = await h.Db.CreateDbContextAsync();
+        var reasons = await check.Traces.Where(t => t.RunId == run.Id).Select(t => t.FailureReason).Distinct().ToListAsync();
+        return Assert.Single(reasons)!;
+    }
+
+    private static async Task<string> SynthesizeRunAsync(PipelineHarness h)
+    {
+        // A synthesize run over pool questions whose grandparent is a raw real-world query.
+        var raw = await AddQuestionAsync(h, QuestionOrigin.RealWorld, parent: null, RawQuery);
+        var child = await AddQuestionAsync(h, QuestionOrigin.A2Q, parent: raw, SeedQuestion);
+        var grandchild = await AddQuestionAsync(h, QuestionOrigin.T2Q, parent: child, SeedQuestion + "（变体）");
+        var spec = JsonSerializer.SerializeToElement(new { filter = new { questionIds = new[] { child, grandchild } }, samplesPerQuestion = 1 });
+        var run = await h.WaitAsync(await h.Runs.LaunchAsync(new RunLaunch("synthesize", "sim", spec), "test"));
+
+        Assert.Equal(2, run.Failed);
         Assert.Equal(0, run.Attempts);
         await using var check = await h.Db.CreateDbContextAsync();
         var reasons = await check.Traces.Where(t => t.RunId == run.Id).Select(t => t.FailureReason).Distinct().ToListAsync();
