@@ -18,8 +18,11 @@ public sealed record ImportResult(long? SourceId, int ItemCount, IReadOnlyList<I
     /// <summary>Columns or fields the importer does not read: ignored on success, the reason (or one of them) on refusal.</summary>
     public IReadOnlyList<UnknownColumn> UnknownColumns { get; init; } = [];
 
+    /// <summary>Whether the caller acknowledged unread columns (<c>ignoreUnknownColumns</c>).</summary>
+    public bool UnknownColumnsAcknowledged { get; init; }
+
     /// <summary>Refused at least in part because of unread columns, which an acknowledgement would let through.</summary>
-    public bool RefusedForUnknownColumns => !Succeeded && UnknownColumns.Count > 0;
+    public bool RefusedForUnknownColumns => !Succeeded && UnknownColumns.Count > 0 && !UnknownColumnsAcknowledged;
 }
 
 /// <summary>One validated row of a seed file.</summary>
@@ -108,13 +111,13 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         if (errors.Count > 0)
         {
             await tx.RollbackAsync(CancellationToken.None);
-            return new ImportResult(null, 0, errors.Take(MaxReportedErrors).ToList()) { UnknownColumns = log.Unknown };
+            return new ImportResult(null, 0, errors.Take(MaxReportedErrors).ToList()) { UnknownColumns = log.Unknown, UnknownColumnsAcknowledged = ignoreUnknownColumns };
         }
         source.ItemCount = count;
         source.ContentSha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new ImportResult(source.Id, count, []) { UnknownColumns = log.Unknown };
+        return new ImportResult(source.Id, count, []) { UnknownColumns = log.Unknown, UnknownColumnsAcknowledged = ignoreUnknownColumns };
     }
 
     public static string DetectFormat(string fileName) =>
