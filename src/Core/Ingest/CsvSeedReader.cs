@@ -5,15 +5,17 @@ namespace DeepFinance.Core.Ingest;
 
 /// <summary>
 /// CSV seeds: a header row naming the columns, RFC 4180 quoting (a quoted field may span lines).
-/// Options are a JSON array of strings or values separated by <c>|</c>.
+/// Options are either one <c>options</c> column (a JSON array of strings or values separated by <c>|</c>) or one
+/// column per option named by its letter, A to F. Any other column is reported and read only with acknowledgement.
 /// </summary>
 internal static class CsvSeedReader
 {
-    public static async IAsyncEnumerable<SeedRecord> ReadAsync(Stream stream, List<ImportError> errors,
+    public static async IAsyncEnumerable<SeedRecord> ReadAsync(Stream stream, ImportLog log,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
+        var errors = log.Errors;
         var reader = new LineReader(stream);
-        string[]? header = null;
+        Header? header = null;
         while (true)
         {
             List<string>? cells;
@@ -42,33 +44,89 @@ internal static class CsvSeedReader
             }
             if (header is null)
             {
-                header = cells.Select(c => c.Trim().ToLowerInvariant()).ToArray();
-                foreach (var required in new[] { "question", "answer" }.Where(r => !header.Contains(r)))
-                {
-                    errors.Add(new ImportError(startLine, required, "the header row has no such column"));
-                }
-                if (errors.Count > 0)
+                header = Header.Read(cells, startLine, log);
+                if (header is null)
                 {
                     yield break;
                 }
                 continue;
             }
-            if (cells.Count != header.Length)
+            if (cells.Count != header.Width)
             {
-                errors.Add(new ImportError(startLine, "", $"{cells.Count} columns where the header has {header.Length}"));
+                errors.Add(new ImportError(startLine, "", $"{cells.Count} columns where the header has {header.Width}"));
                 continue;
             }
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < header.Length; i++)
+            foreach (var (name, index) in header.Named)
             {
-                fields[header[i]] = cells[i];
+                fields[name] = cells[index];
             }
             var before = errors.Count;
-            var options = ParseOptions(fields.GetValueOrDefault("options"), startLine, errors);
+            var options = header.Letters.Count > 0
+                ? SeedFields.FromLetters(startLine, header.Letters.Select(i => (string?)cells[i]).ToList(), errors)
+                : ParseOptions(fields.GetValueOrDefault("options"), startLine, errors);
             var record = SeedImporter.Validate(startLine, fields, options, errors);
             if (record is not null && errors.Count == before)
             {
                 yield return record;
+            }
+        }
+    }
+
+    /// <summary>Where each column the importer reads stands.</summary>
+    /// <param name="Named">Lower-case name to position, for the named columns.</param>
+    /// <param name="Letters">Positions of the option columns A, B, C… in letter order.</param>
+    private sealed record Header(int Width, Dictionary<string, int> Named, List<int> Letters)
+    {
+        /// <summary>The header, or null when it is unusable (then the rows are not worth reading).</summary>
+        public static Header? Read(List<string> cells, int line, ImportLog log)
+        {
+            var errors = log.Errors;
+            var ok = true;
+            var named = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            var letters = new SortedDictionary<char, int>();
+            for (var i = 0; i < cells.Count; i++)
+            {
+                var name = cells[i].Trim();
+                if (SeedFields.IsNamed(name))
+                {
+                    ok &= Place(named, name.ToLowerInvariant(), name, i);
+                }
+                else if (SeedFields.OptionLetter(name) is { } letter)
+                {
+                    ok &= Place(letters, letter, name, i);
+                }
+                else
+                {
+                    log.ReportUnknown(name, line, i + 1);
+                }
+            }
+            foreach (var required in new[] { "question", "answer" }.Where(r => !named.ContainsKey(r)))
+            {
+                errors.Add(new ImportError(line, required, "the header row has no such column"));
+                ok = false;
+            }
+            if (letters.Count > 0)
+            {
+                ok &= SeedFields.CheckContiguous(letters.Keys, line, "column", errors);
+                if (named.ContainsKey("options"))
+                {
+                    errors.Add(new ImportError(line, "options", $"the header has both an options column and option columns {string.Join(",", letters.Keys)}; keep one of the two"));
+                    ok = false;
+                }
+            }
+            return ok ? new Header(cells.Count, named, letters.Values.ToList()) : null;
+
+            bool Place<TKey>(IDictionary<TKey, int> map, TKey key, string name, int index)
+            {
+                if (map.TryGetValue(key, out var first))
+                {
+                    // Two columns for one field would make one of them vanish.
+                    errors.Add(new ImportError(line, name, $"column {index + 1} repeats column {first + 1}"));
+                    return false;
+                }
+                map[key] = index;
+                return true;
             }
         }
     }

@@ -14,6 +14,15 @@ public sealed record ImportError(int Line, string Field, string Message)
 public sealed record ImportResult(long? SourceId, int ItemCount, IReadOnlyList<ImportError> Errors)
 {
     public bool Succeeded => Errors.Count == 0 && SourceId is not null;
+
+    /// <summary>Columns or fields the importer does not read: ignored on success, the reason (or one of them) on refusal.</summary>
+    public IReadOnlyList<UnknownColumn> UnknownColumns { get; init; } = [];
+
+    /// <summary>Whether the caller acknowledged unread columns (<c>ignoreUnknownColumns</c>).</summary>
+    public bool UnknownColumnsAcknowledged { get; init; }
+
+    /// <summary>Refused at least in part because of unread columns, which an acknowledgement would let through.</summary>
+    public bool RefusedForUnknownColumns => !Succeeded && UnknownColumns.Count > 0 && !UnknownColumnsAcknowledged;
 }
 
 /// <summary>One validated row of a seed file.</summary>
@@ -21,22 +30,28 @@ public sealed record SeedRecord(int Line, string? Id, string Question, string An
 
 /// <summary>
 /// Imports a seed corpus (JSONL or CSV with <c>question</c>, <c>answer</c>, optional <c>id</c>,
-/// <c>options</c>, <c>task_type</c>, <c>source</c>), streamed, all or nothing: one bad line and
-/// nothing is written, and every problem (up to a limit) is reported by line.
+/// <c>options</c> or option columns <c>A</c>–<c>F</c>, <c>task_type</c>, <c>source</c>), streamed, all or nothing:
+/// one bad line and nothing is written, and every problem (up to a limit) is reported by line. A column it does not
+/// read refuses the import unless the caller acknowledges it (<c>ignoreUnknownColumns</c>).
 /// </summary>
 public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFactory)
 {
     public const int MaxReportedErrors = 50;
     private const int BatchSize = 1000;
 
-    public async Task<ImportResult> ImportAsync(Stream content, string fileName, string name, string? importedBy, CancellationToken ct = default)
+    public Task<ImportResult> ImportAsync(Stream content, string fileName, string name, string? importedBy, CancellationToken ct = default) =>
+        ImportAsync(content, fileName, name, importedBy, ignoreUnknownColumns: false, ct);
+
+    public async Task<ImportResult> ImportAsync(Stream content, string fileName, string name, string? importedBy, bool ignoreUnknownColumns,
+        CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
             return new ImportResult(null, 0, [new ImportError(0, "name", "a seed source needs a name")]);
         }
         var format = DetectFormat(fileName);
-        var errors = new List<ImportError>();
+        var log = new ImportLog(ignoreUnknownColumns);
+        var errors = log.Errors;
         var seenIds = new Dictionary<string, int>(StringComparer.Ordinal);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var hashing = new HashingStream(content, sha);
@@ -53,7 +68,7 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
 
         var count = 0;
         var pending = 0;
-        var records = format == "csv" ? CsvSeedReader.ReadAsync(hashing, errors, ct) : ReadJsonlAsync(hashing, errors, ct);
+        var records = format == "csv" ? CsvSeedReader.ReadAsync(hashing, log, ct) : ReadJsonlAsync(hashing, log, ct);
         await foreach (var record in records)
         {
             if (record.Id is { } id)
@@ -96,21 +111,22 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         if (errors.Count > 0)
         {
             await tx.RollbackAsync(CancellationToken.None);
-            return new ImportResult(null, 0, errors.Take(MaxReportedErrors).ToList());
+            return new ImportResult(null, 0, errors.Take(MaxReportedErrors).ToList()) { UnknownColumns = log.Unknown, UnknownColumnsAcknowledged = ignoreUnknownColumns };
         }
         source.ItemCount = count;
         source.ContentSha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new ImportResult(source.Id, count, []);
+        return new ImportResult(source.Id, count, []) { UnknownColumns = log.Unknown, UnknownColumnsAcknowledged = ignoreUnknownColumns };
     }
 
     public static string DetectFormat(string fileName) =>
         Path.GetExtension(fileName).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "jsonl";
 
-    private static async IAsyncEnumerable<SeedRecord> ReadJsonlAsync(Stream stream, List<ImportError> errors,
+    private static async IAsyncEnumerable<SeedRecord> ReadJsonlAsync(Stream stream, ImportLog log,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
+        var errors = log.Errors;
         var reader = new LineReader(stream);
         while (true)
         {
@@ -132,7 +148,7 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
             {
                 continue;
             }
-            var record = ParseJsonLine(reader.LineNumber, line, errors);
+            var record = ParseJsonLine(reader.LineNumber, line, log);
             if (record is not null)
             {
                 yield return record;
@@ -140,8 +156,9 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         }
     }
 
-    internal static SeedRecord? ParseJsonLine(int lineNumber, string line, List<ImportError> errors)
+    internal static SeedRecord? ParseJsonLine(int lineNumber, string line, ImportLog log)
     {
+        var errors = log.Errors;
         JsonDocument doc;
         try
         {
@@ -160,22 +177,54 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
                 return null;
             }
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            var letters = new SortedDictionary<char, string?>();
             List<string>? options = null;
+            var hasOptions = false;
             var before = errors.Count;
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                if (p.NameEquals("options"))
+                var known = SeedFields.IsNamed(p.Name);
+                var letter = known ? null : SeedFields.OptionLetter(p.Name);
+                if (!known && letter is null)
                 {
+                    log.ReportUnknown(p.Name, lineNumber, null);
+                    continue;
+                }
+                if (letter is { } l ? letters.ContainsKey(l) : fields.ContainsKey(p.Name) || (hasOptions && p.Name.Equals("options", StringComparison.OrdinalIgnoreCase)))
+                {
+                    // JSON allows a repeated key, and the parser would keep only one of the two values.
+                    errors.Add(new ImportError(lineNumber, p.Name, "given twice"));
+                    continue;
+                }
+                if (p.Name.Equals("options", StringComparison.OrdinalIgnoreCase))
+                {
+                    hasOptions = true;
                     options = ReadOptions(p.Value, lineNumber, errors);
                     continue;
                 }
-                fields[p.Name] = p.Value.ValueKind switch
+                var text = p.Value.ValueKind switch
                 {
                     JsonValueKind.String => p.Value.GetString(),
                     JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => p.Value.GetRawText(),
                     JsonValueKind.Null => null,
-                    _ => IsKnown(p.Name) ? Invalid(p.Name) : null,
+                    _ => Invalid(p.Name),
                 };
+                if (letter is { } key)
+                {
+                    letters[key] = text;
+                }
+                else
+                {
+                    fields[p.Name] = text;
+                }
+            }
+            if (letters.Count > 0 && hasOptions)
+            {
+                errors.Add(new ImportError(lineNumber, "options", $"given both as options and as option fields {string.Join(",", letters.Keys)}; keep one of the two"));
+            }
+            else if (letters.Count > 0 && SeedFields.CheckContiguous(letters.Keys, lineNumber, "field", errors))
+            {
+                options = SeedFields.FromLetters(lineNumber, letters.Values.ToList(), errors);
             }
             var record = Validate(lineNumber, fields, options, errors);
             return errors.Count == before ? record : null;
@@ -187,8 +236,6 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
             }
         }
     }
-
-    private static bool IsKnown(string field) => field is "question" or "answer" or "id" or "task_type" or "source";
 
     private static List<string>? ReadOptions(JsonElement value, int line, List<ImportError> errors)
     {
@@ -205,7 +252,7 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         return list.Count == 0 ? null : list;
     }
 
-    /// <summary>Shared by JSONL and CSV: required fields present, task type known.</summary>
+    /// <summary>Shared by JSONL and CSV: required fields present, task type known, a choice answer within the options.</summary>
     internal static SeedRecord? Validate(int line, IReadOnlyDictionary<string, string?> fields, List<string>? options, List<ImportError> errors)
     {
         var ok = true;
@@ -234,6 +281,12 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
                 errors.Add(new ImportError(line, "task_type", $"\"{taskText}\" is not one of: {string.Join(", ", TaskTypes.Names)}"));
                 ok = false;
             }
+        }
+        if (ok && options is not null)
+        {
+            var before = errors.Count;
+            SeedFields.CheckChoiceAnswer(line, answer!.Trim(), options, errors);
+            ok = errors.Count == before;
         }
         var id = Get("id");
         return ok

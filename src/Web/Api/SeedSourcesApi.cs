@@ -10,7 +10,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DeepFinance.Web.Api;
 
-public sealed record SeedSourceCreated(long Id, int ItemCount);
+/// <param name="IgnoredColumns">Columns (CSV) or fields (JSONL) that were not imported, acknowledged by <c>ignoreUnknownColumns</c>.</param>
+public sealed record SeedSourceCreated(long Id, int ItemCount, IReadOnlyList<string> IgnoredColumns);
 
 public sealed record SeedSourceDto(long Id, string Name, string FileName, string Format, int ItemCount, DateTimeOffset ImportedAt, string? ImportedBy);
 
@@ -20,7 +21,9 @@ public static class SeedSourcesApi
     {
         var group = api.MapGroup("/seed-sources").WithTags("Seed sources").RequireAuthorization(Policies.Operate);
         group.MapPost("/", ImportAsync).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(1L << 30))
-            .WithSummary("Import a seed corpus (multipart: file, name); all or nothing, errors by line.");
+            .WithSummary("Import a seed corpus (multipart: file, name); all or nothing, errors by line.")
+            .WithDescription("A column or field the importer does not read refuses the import unless ignoreUnknownColumns=true "
+                + "is sent, in the query or as a form field before the file part.");
         group.MapGet("/", ListAsync).WithSummary("Seed sources, newest first.");
         return api;
     }
@@ -29,6 +32,8 @@ public static class SeedSourcesApi
     /// Streams the multipart body straight into the importer, so a 1 GB file is never buffered whole.
     /// Read by hand rather than bound as IFormFile: a bound form adds a content-type constraint that
     /// would answer 415 to an anonymous caller before authorization has said 401.
+    /// Streaming means the import happens when the file part arrives, so <c>ignoreUnknownColumns</c> counts only in the
+    /// query or in a form field before the file.
     /// </summary>
     private static async Task<Results<Created<SeedSourceCreated>, ProblemHttpResult>> ImportAsync(
         HttpRequest request, SeedImporter importer, IDbContextFactory<DeepFinanceDbContext> dbFactory, ClaimsPrincipal user, CancellationToken ct)
@@ -38,9 +43,14 @@ public static class SeedSourcesApi
         {
             return ImportProblem([new ImportError(0, "file", "send multipart/form-data with a 'file' part and a 'name' field")]);
         }
+        if (!TryParseFlag(request.Query[IgnoreField].LastOrDefault(), out var ignoreUnknown))
+        {
+            return FlagProblem(request.Query[IgnoreField].LastOrDefault());
+        }
         var reader = new MultipartReader(boundary, request.Body);
         string? name = null;
         ImportResult? result = null;
+        var flagAfterFile = false;
         while (await reader.ReadNextSectionAsync(ct) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -52,7 +62,18 @@ public static class SeedSourcesApi
             {
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "upload.jsonl";
                 result = await importer.ImportAsync(section.Body, fileName,
-                    string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(fileName) : name, user.Identity?.Name, ct);
+                    string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(fileName) : name, user.Identity?.Name, ignoreUnknown, ct);
+            }
+            else if (field == IgnoreField)
+            {
+                using var text = new StreamReader(section.Body);
+                var value = await text.ReadToEndAsync(ct);
+                if (!TryParseFlag(value, out var flag))
+                {
+                    return FlagProblem(value);
+                }
+                flagAfterFile |= result is not null && flag;
+                ignoreUnknown |= result is null && flag;
             }
             else if (field == "name")
             {
@@ -70,19 +91,61 @@ public static class SeedSourcesApi
         {
             return ImportProblem([new ImportError(0, "file", "no file was uploaded (multipart field 'file')")]);
         }
-        return result.Succeeded
-            ? TypedResults.Created($"/api/v1/seed-sources/{result.SourceId}", new SeedSourceCreated(result.SourceId!.Value, result.ItemCount))
-            : ImportProblem(result.Errors);
+        if (result.Succeeded)
+        {
+            return TypedResults.Created($"/api/v1/seed-sources/{result.SourceId}",
+                new SeedSourceCreated(result.SourceId!.Value, result.ItemCount, result.UnknownColumns.Select(c => c.Display).ToList()));
+        }
+        var errors = result.Errors;
+        if (flagAfterFile && result.RefusedForUnknownColumns)
+        {
+            errors = [.. errors, new ImportError(0, IgnoreField, "arrived after the file part, when the import had already run; "
+                + "send it before the file, or in the query (?ignoreUnknownColumns=true)")];
+        }
+        return ImportProblem(errors, result.RefusedForUnknownColumns ? result.UnknownColumns : []);
     }
 
-    private static ProblemHttpResult ImportProblem(IReadOnlyList<ImportError> errors) => TypedResults.Problem(
-        detail: $"The file was refused and nothing was imported: {errors.Count} problem(s), first: {errors[0]}.",
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "Import refused",
-        extensions: new Dictionary<string, object?>
+    private const string IgnoreField = "ignoreUnknownColumns";
+
+    /// <summary>Absent is false; HTML forms send "on" for a ticked checkbox.</summary>
+    private static bool TryParseFlag(string? text, out bool value)
+    {
+        switch (text?.Trim().ToLowerInvariant())
         {
-            ["errors"] = errors.Select(e => new { line = e.Line, field = e.Field, message = e.Message }).ToList(),
-        });
+            case null or "" or "false" or "0" or "off":
+                value = false;
+                return true;
+            case "true" or "1" or "on":
+                value = true;
+                return true;
+            default:
+                value = false;
+                return false;
+        }
+    }
+
+    private static ProblemHttpResult FlagProblem(string? text) =>
+        ImportProblem([new ImportError(0, IgnoreField, $"must be true or false, not \"{text}\"")], []);
+
+    private static ProblemHttpResult ImportProblem(IReadOnlyList<ImportError> errors, IReadOnlyList<UnknownColumn>? unknown = null)
+    {
+        var detail = $"The file was refused and nothing was imported: {errors.Count} problem(s), first: {errors[0]}.";
+        unknown ??= [];
+        if (unknown.Count > 0)
+        {
+            detail += $" Columns the importer does not read: {string.Join(", ", unknown.Select(c => c.Display))}; "
+                + "send ignoreUnknownColumns=true to import without them.";
+        }
+        return TypedResults.Problem(
+            detail: detail,
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "Import refused",
+            extensions: new Dictionary<string, object?>
+            {
+                ["errors"] = errors.Select(e => new { line = e.Line, field = e.Field, message = e.Message }).ToList(),
+                ["unknownColumns"] = unknown.Select(c => new { name = c.Name, display = c.Display, line = c.Line, column = c.Column }).ToList(),
+            });
+    }
 
     private static async Task<Ok<List<SeedSourceDto>>> ListAsync(IDbContextFactory<DeepFinanceDbContext> dbFactory, CancellationToken ct)
     {

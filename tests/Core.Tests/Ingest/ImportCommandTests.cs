@@ -34,6 +34,27 @@ public sealed class ImportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unread_column_exits_2_naming_it_and_the_flag_imports_the_options()
+    {
+        Directory.CreateDirectory(_dir);
+        var exam = Path.Combine(_dir, "exam.csv");
+        await File.WriteAllTextAsync(exam, ",Question,A,B,C,D,Answer\n0,Which is a liability?,Loans,Deposits,Bonds,Bills,B\n");
+
+        var (code, _, err) = await RunAsync("--input", exam, "--data", _dir);
+        Assert.Equal(2, code);
+        Assert.Contains($"{exam} line 1, (column 1, no name):", err, StringComparison.Ordinal);
+        Assert.Contains("--ignore-unknown-columns", err, StringComparison.Ordinal);
+
+        var (okCode, okOut, okErr) = await RunAsync("--input", exam, "--data", _dir, "--ignore-unknown-columns");
+        Assert.True(okCode == 0, okErr);
+        Assert.Contains("ignored columns: (column 1, no name)", okOut, StringComparison.Ordinal);
+        await using var db = new DeepFinanceDbContext(new DbContextOptionsBuilder<DeepFinanceDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_dir, "deepfinance.db")}").Options);
+        Assert.Equal(["Loans", "Deposits", "Bonds", "Bills"], (await db.SeedItems.SingleAsync()).Options);
+        Assert.Equal(1, await db.SeedSources.CountAsync());
+    }
+
+    [Fact]
     public async Task A_missing_input_option_is_a_usage_error()
     {
         var (code, _, err) = await RunAsync("--name", "x");
