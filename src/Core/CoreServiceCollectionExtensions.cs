@@ -30,7 +30,7 @@ public static class CoreServiceCollectionExtensions
         return services.AddSingleton<AuditLog>();
     }
 
-    public static IServiceCollection AddIngest(this IServiceCollection services) => services.AddSingleton<SeedImporter>();
+    public static IServiceCollection AddIngest(this IServiceCollection services) => services.AddSingleton<SeedImporter>().AddSingleton<SeedSourceQueries>();
 
     /// <summary>Rules, the judge, the verifier the runs and the CLI share, difficulty thresholds and re-verification.</summary>
     public static IServiceCollection AddVerification(this IServiceCollection services, IConfiguration configuration)
@@ -56,6 +56,9 @@ public static class CoreServiceCollectionExtensions
             .AddSingleton<Q2aCurator>()
             .AddSingleton<CotSampler>()
             .AddSingleton<RunService>()
+            .AddSingleton<ReverificationService>()
+            .AddSingleton<RunProgressNotifier>()
+            .AddSingleton<IRunProgressNotifier>(sp => sp.GetRequiredService<RunProgressNotifier>())
             .AddSingleton<RunExecutor>()
             .AddSingleton<TraceQueries>()
             .AddSingleton<MarkdownRenderer>();

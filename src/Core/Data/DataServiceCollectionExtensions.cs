@@ -22,6 +22,7 @@ public static class DataServiceCollectionExtensions
             o.UseSqlite(SqliteConnectionString(data.SqlitePath("deepfinance.db")));
         });
         services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<OverviewQueries>();
         return services;
     }
 

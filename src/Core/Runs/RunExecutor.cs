@@ -24,6 +24,7 @@ public sealed class RunExecutor(
     AnswerVerifier verifier,
     QuestionStatistics statistics,
     IRunScheduler scheduler,
+    IRunProgressNotifier notifier,
     IOptions<RunOptions> options,
     ILogger<RunExecutor> logger)
 {
@@ -55,6 +56,7 @@ public sealed class RunExecutor(
             await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, RunStatus.Failed).SetProperty(r => r.Error, "preparation failed: " + e.Message)
                 .SetProperty(r => r.FinishedAt, DateTimeOffset.UtcNow), CancellationToken.None);
+            notifier.RunChanged(runId);
             return;
         }
 
@@ -66,6 +68,7 @@ public sealed class RunExecutor(
         {
             return;
         }
+        notifier.RunChanged(runId);
         var pending = await db.RunPartitions.Where(p => p.RunId == runId && p.Status == PartitionStatus.Pending)
             .Select(p => p.Index).ToListAsync(ct);
         foreach (var index in pending)
@@ -358,6 +361,7 @@ public sealed class RunExecutor(
             .SetProperty(r => r.ReasoningTokens, r => r.ReasoningTokens + trace.ReasoningTokens * paid)
             .SetProperty(r => r.CostMicros, r => r.CostMicros + trace.CostMicros), CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
+        notifier.RunChanged(trace.RunId);
     }
 
     private async Task TryCompleteAsync(long runId, CancellationToken ct)
@@ -372,6 +376,7 @@ public sealed class RunExecutor(
         if (completed == 1)
         {
             await statistics.UpdateForRunAsync(runId, ct);
+            notifier.RunChanged(runId);
             logger.LogInformation("Run {RunId} completed", runId);
         }
     }

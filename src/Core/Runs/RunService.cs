@@ -17,6 +17,7 @@ public sealed class RunService(
     PromptLibrary prompts,
     IRunScheduler scheduler,
     AuditLog audit,
+    IRunProgressNotifier notifier,
     IOptions<RunOptions> options)
 {
     public static readonly RunKind[] SupportedKinds = [RunKind.Q2a];
@@ -72,6 +73,7 @@ public sealed class RunService(
             run.PromptTemplateId, run.SamplingSalt, run.ParametersJson,
         }, ct: ct);
         scheduler.EnqueuePrepare(run.Id);
+        notifier.RunChanged(run.Id);
         return run.Id;
     }
 
@@ -119,20 +121,23 @@ public sealed class RunService(
     public async Task<bool> CancelAsync(long runId, string? actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var changed = await db.Runs.Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running || r.Status == RunStatus.Paused))
+        var allowed = RunStateRules.Cancellable;
+        var changed = await db.Runs.Where(r => r.Id == runId && allowed.Contains(r.Status))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.FinishedAt, DateTimeOffset.UtcNow), ct);
         if (changed > 0)
         {
             await audit.WriteAsync(actor ?? "system", "run.cancelled", $"run:{runId}", ct: ct);
+            notifier.RunChanged(runId);
         }
         return changed > 0;
     }
 
-    /// <summary>Resumes a cancelled or failed run: failed items are tried again, answered ones are not sent again.</summary>
+    /// <summary>Resumes a cancelled, failed or paused run: failed items are tried again, answered ones are not sent again.</summary>
     public async Task<bool> ResumeAsync(long runId, string? actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var changed = await db.Runs.Where(r => r.Id == runId && (r.Status == RunStatus.Cancelled || r.Status == RunStatus.Failed || r.Status == RunStatus.Paused))
+        var allowed = RunStateRules.Resumable;
+        var changed = await db.Runs.Where(r => r.Id == runId && allowed.Contains(r.Status))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Queued).SetProperty(r => r.FinishedAt, (DateTimeOffset?)null)
                 .SetProperty(r => r.Error, (string?)null), ct);
         if (changed == 0)
@@ -141,6 +146,7 @@ public sealed class RunService(
         }
         await audit.WriteAsync(actor ?? "system", "run.resumed", $"run:{runId}", ct: ct);
         scheduler.EnqueuePrepare(runId);
+        notifier.RunChanged(runId);
         return true;
     }
 
