@@ -59,57 +59,66 @@ public sealed class TraceQueries(IDbContextFactory<DeepFinanceDbContext> dbFacto
         }
         var rows = from t in db.Traces.AsNoTracking()
                    join question in db.Questions on t.QuestionId equals question.Id
-                   select new TraceAndQuestion(t, question);
+                   select new TraceAndQuestion { T = t, Question = question };
         if (q.RunId is { } runId)
         {
-            rows = rows.Where(x => x.t.RunId == runId);
+            rows = rows.Where(x => x.T.RunId == runId);
         }
         if (q.Verdict is { } verdict)
         {
-            rows = rows.Where(x => x.t.Verdict == verdict);
+            rows = rows.Where(x => x.T.Verdict == verdict);
         }
         if (q.Status is { } status)
         {
-            rows = rows.Where(x => x.t.Status == status);
+            rows = rows.Where(x => x.T.Status == status);
         }
         if (q.TaskType is { } taskType)
         {
-            rows = rows.Where(x => x.question.TaskType == taskType);
+            rows = rows.Where(x => x.Question.TaskType == taskType);
         }
         if (!string.IsNullOrWhiteSpace(q.Synthesizer))
         {
-            rows = rows.Where(x => x.t.SynthesizerName == q.Synthesizer);
+            rows = rows.Where(x => x.T.SynthesizerName == q.Synthesizer);
         }
         if (!string.IsNullOrWhiteSpace(q.Search))
         {
             var term = q.Search.Trim();
-            rows = rows.Where(x => x.question.Text.Contains(term) || (x.t.ExtractedAnswer != null && x.t.ExtractedAnswer.Contains(term)));
+            rows = rows.Where(x => x.Question.Text.Contains(term) || (x.T.ExtractedAnswer != null && x.T.ExtractedAnswer.Contains(term)));
         }
         var total = await rows.CountAsync(ct);
         rows = (q.SortBy.ToLowerInvariant(), q.Descending) switch
         {
-            ("latency" or "latencyms", false) => rows.OrderBy(x => x.t.LatencyMs).ThenBy(x => x.t.Id),
-            ("latency" or "latencyms", true) => rows.OrderByDescending(x => x.t.LatencyMs).ThenByDescending(x => x.t.Id),
-            ("tokens" or "completiontokens", false) => rows.OrderBy(x => x.t.CompletionTokens).ThenBy(x => x.t.Id),
-            ("tokens" or "completiontokens", true) => rows.OrderByDescending(x => x.t.CompletionTokens).ThenByDescending(x => x.t.Id),
-            ("cost", false) => rows.OrderBy(x => x.t.CostMicros).ThenBy(x => x.t.Id),
-            ("cost", true) => rows.OrderByDescending(x => x.t.CostMicros).ThenByDescending(x => x.t.Id),
-            ("verdict", false) => rows.OrderBy(x => x.t.Verdict).ThenBy(x => x.t.Id),
-            ("verdict", true) => rows.OrderByDescending(x => x.t.Verdict).ThenByDescending(x => x.t.Id),
-            ("question" or "questionid", false) => rows.OrderBy(x => x.t.QuestionId).ThenBy(x => x.t.SampleIndex),
-            ("question" or "questionid", true) => rows.OrderByDescending(x => x.t.QuestionId).ThenByDescending(x => x.t.SampleIndex),
-            (_, true) => rows.OrderByDescending(x => x.t.Id),
-            _ => rows.OrderBy(x => x.t.Id),
+            ("latency" or "latencyms", false) => rows.OrderBy(x => x.T.LatencyMs).ThenBy(x => x.T.Id),
+            ("latency" or "latencyms", true) => rows.OrderByDescending(x => x.T.LatencyMs).ThenByDescending(x => x.T.Id),
+            ("tokens" or "completiontokens", false) => rows.OrderBy(x => x.T.CompletionTokens).ThenBy(x => x.T.Id),
+            ("tokens" or "completiontokens", true) => rows.OrderByDescending(x => x.T.CompletionTokens).ThenByDescending(x => x.T.Id),
+            ("cost", false) => rows.OrderBy(x => x.T.CostMicros).ThenBy(x => x.T.Id),
+            ("cost", true) => rows.OrderByDescending(x => x.T.CostMicros).ThenByDescending(x => x.T.Id),
+            ("verdict", false) => rows.OrderBy(x => x.T.Verdict).ThenBy(x => x.T.Id),
+            ("verdict", true) => rows.OrderByDescending(x => x.T.Verdict).ThenByDescending(x => x.T.Id),
+            ("question" or "questionid", false) => rows.OrderBy(x => x.T.QuestionId).ThenBy(x => x.T.SampleIndex),
+            ("question" or "questionid", true) => rows.OrderByDescending(x => x.T.QuestionId).ThenByDescending(x => x.T.SampleIndex),
+            (_, true) => rows.OrderByDescending(x => x.T.Id),
+            _ => rows.OrderBy(x => x.T.Id),
         };
         var size = Math.Clamp(q.PageSize, 1, MaxPageSize);
-        var page = await Project(rows.Skip((Math.Max(1, q.Page) - 1) * size).Take(size)).ToListAsync(ct);
+        var page = await ProjectAsync(rows.Skip((Math.Max(1, q.Page) - 1) * size).Take(size), ct);
         return new Page<TraceRow>(total, page);
     }
 
-    private static IQueryable<TraceRow> Project(IQueryable<TraceAndQuestion> rows) => rows.Select(x => new TraceRow(
-        x.t.Id, x.t.RunId, x.t.QuestionId, x.t.SampleIndex, x.t.Status, x.t.Verdict, x.t.ExtractedAnswer, x.question.TaskType,
-        x.t.SynthesizerName, x.t.Model, x.t.PromptTokens, x.t.CompletionTokens, x.t.ReasoningTokens, x.t.LatencyMs,
-        x.t.CostMicros / 1_000_000m, x.t.FromStore, x.question.Text.Substring(0, 160), x.t.FailureReason, x.t.CreatedAt));
+    /// <summary>The grid's columns, cut in SQL (the preview is a substring there), then shaped into rows.</summary>
+    private static async Task<List<TraceRow>> ProjectAsync(IQueryable<TraceAndQuestion> rows, CancellationToken ct)
+    {
+        var page = await rows.Select(x => new
+        {
+            x.T.Id, x.T.RunId, x.T.QuestionId, x.T.SampleIndex, x.T.Status, x.T.Verdict, x.T.ExtractedAnswer, x.Question.TaskType,
+            x.T.SynthesizerName, x.T.Model, x.T.PromptTokens, x.T.CompletionTokens, x.T.ReasoningTokens, x.T.LatencyMs,
+            x.T.CostMicros, x.T.FromStore, Preview = x.Question.Text.Substring(0, 160), x.T.FailureReason, x.T.CreatedAt,
+        }).ToListAsync(ct);
+        return page.Select(x => new TraceRow(x.Id, x.RunId, x.QuestionId, x.SampleIndex, x.Status, x.Verdict, x.ExtractedAnswer, x.TaskType,
+            x.SynthesizerName, x.Model, x.PromptTokens, x.CompletionTokens, x.ReasoningTokens, x.LatencyMs, x.CostMicros / 1_000_000m,
+            x.FromStore, x.Preview, x.FailureReason, x.CreatedAt)).ToList();
+    }
 
     /// <summary>
     /// The column a run's grid can be paged on by seeking an index, or null when a filter needs the question
@@ -200,10 +209,10 @@ public sealed class TraceQueries(IDbContextFactory<DeepFinanceDbContext> dbFacto
 
         var rows = ids.Count == 0
             ? []
-            : await Project(from t in db.Traces.AsNoTracking()
-                            join question in db.Questions on t.QuestionId equals question.Id
-                            where ids.Contains(t.Id)
-                            select new TraceAndQuestion(t, question)).ToListAsync(ct);
+            : await ProjectAsync(from t in db.Traces.AsNoTracking()
+                                 join question in db.Questions on t.QuestionId equals question.Id
+                                 where ids.Contains(t.Id)
+                                 select new TraceAndQuestion { T = t, Question = question }, ct);
         var byId = rows.ToDictionary(r => r.Id);
         var page = ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
         return new Page<TraceRow>(total, page,
@@ -237,7 +246,13 @@ public sealed class TraceQueries(IDbContextFactory<DeepFinanceDbContext> dbFacto
         (_, true) => traces.OrderByDescending(t => EF.Property<int>(t, key)).ThenByDescending(t => t.Id).Select(t => t.Id),
     };
 
-    private sealed record TraceAndQuestion(CotTrace t, Question question);
+    // Member-init (not a constructor) so EF can keep filtering and sorting on it in SQL.
+    private sealed class TraceAndQuestion
+    {
+        public required CotTrace T { get; init; }
+
+        public required Question Question { get; init; }
+    }
 
     public async Task<TraceDetail?> GetAsync(long traceId, CancellationToken ct = default)
     {

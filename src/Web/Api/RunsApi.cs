@@ -33,7 +33,8 @@ public sealed record RunDto(
         p.Cost, p.PassRate, p.ItemsPerSecond, p.Eta?.TotalSeconds, p.CreatedAt, p.StartedAt, p.FinishedAt, p.Error);
 }
 
-public sealed record TracePage(int Total, int Page, int PageSize, IReadOnlyList<TraceRow> Items);
+/// <summary>A page of a run's traces. Pass <c>NextAfter</c> as <c>after</c> (or <c>PreviousBefore</c> as <c>before</c>) to step by cursor.</summary>
+public sealed record TracePage(int Total, int? Page, int PageSize, IReadOnlyList<TraceRow> Items, long? NextAfter = null, long? PreviousBefore = null);
 
 public static class RunsApi
 {
@@ -170,7 +171,8 @@ public static class RunsApi
     }
 
     private static async Task<Results<Ok<TracePage>, NotFound, ProblemHttpResult>> TracesAsync(long id, RunService runs, TraceQueries traces,
-        int? page, int? pageSize, string? verdict, string? taskType, string? status, string? sortBy, bool? descending, CancellationToken ct)
+        int? page, int? pageSize, string? verdict, string? taskType, string? status, string? sortBy, bool? descending, long? after, long? before,
+        CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is null)
         {
@@ -182,8 +184,23 @@ public static class RunsApi
             return TypedResults.Problem("verdict, taskType or status has a value that is not known.", statusCode: 400);
         }
         var size = Math.Clamp(pageSize ?? 50, 1, TraceQueries.MaxPageSize);
-        var result = await traces.QueryAsync(new TraceQuery(id, verdictFilter, taskTypeFilter, null, statusFilter, null, sortBy ?? "id", descending ?? false, page ?? 1, size), ct);
-        return TypedResults.Ok(new TracePage(result.Total, page ?? 1, size, result.Items));
+        if (after is not null && before is not null)
+        {
+            return TypedResults.Problem("Give either after or before, not both.", statusCode: 400);
+        }
+        Page<TraceRow> result;
+        try
+        {
+            result = await traces.QueryAsync(new TraceQuery(id, verdictFilter, taskTypeFilter, null, statusFilter, null, sortBy ?? "id", descending ?? false,
+                page ?? 1, size, after, before), ct);
+        }
+        catch (ArgumentException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: 400);
+        }
+        // With a cursor the page number is not known (that is the point of seeking), so none is claimed.
+        var pageNumber = after is null && before is null ? page ?? 1 : (int?)null;
+        return TypedResults.Ok(new TracePage(result.Total, pageNumber, size, result.Items, result.NextAfter, result.PreviousBefore));
     }
 
     private static async Task<Results<Ok<object>, NotFound>> TraceAsync(long id, TraceQueries traces, CancellationToken ct)
