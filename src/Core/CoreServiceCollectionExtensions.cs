@@ -30,7 +30,7 @@ public static class CoreServiceCollectionExtensions
         return services.AddSingleton<AuditLog>();
     }
 
-    public static IServiceCollection AddIngest(this IServiceCollection services) => services.AddSingleton<SeedImporter>();
+    public static IServiceCollection AddIngest(this IServiceCollection services) => services.AddSingleton<SeedImporter>().AddSingleton<SeedSourceQueries>();
 
     /// <summary>Rules, the judge, the verifier the runs and the CLI share, difficulty thresholds and re-verification.</summary>
     public static IServiceCollection AddVerification(this IServiceCollection services, IConfiguration configuration)
@@ -53,6 +53,21 @@ public static class CoreServiceCollectionExtensions
         .AddSingleton<RunStopSignals>()
         .AddSingleton<RunKindRegistry>()
         .AddSingleton<RunService>()
+        .AddSingleton<ReverificationService>()
+        .AddSingleton(sp =>
+        {
+            // Every commit of results or counters is progress an open page wants to see.
+            var notifier = new RunProgressNotifier(sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RunProgressNotifier>>());
+            sp.GetRequiredService<DeepFinance.Core.Data.GroupCommitWriter>().Committed += runs =>
+            {
+                foreach (var run in runs)
+                {
+                    notifier.RunChanged(run);
+                }
+            };
+            return notifier;
+        })
+        .AddSingleton<IRunProgressNotifier>(sp => sp.GetRequiredService<RunProgressNotifier>())
         .AddSingleton<RunExecutor>();
 
     /// <summary>Prompts, Q2A curation, sampling, the run engine and the sampling kinds (<c>q2a</c>, <c>synthesize</c>).</summary>

@@ -23,6 +23,7 @@ public static class DataServiceCollectionExtensions
         });
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<GroupCommitWriter>();
+        services.AddSingleton<OverviewQueries>();
         return services;
     }
 

@@ -99,6 +99,13 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasIndex(x => x.RunItemId);
             e.HasOne<CotTrace>().WithMany().HasForeignKey(x => x.ParentTraceId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(x => new { x.RunId, x.Verdict });
+            // Keyset paging of the trace grid (TraceQueries.SeekAsync): one index per sort key, with and without the verdict
+            // filter, each ending in Id so a page's ids come from the index alone and ties have one order.
+            e.HasIndex(x => new { x.RunId, x.Id });
+            e.HasIndex(x => new { x.RunId, x.LatencyMs, x.Id });
+            e.HasIndex(x => new { x.RunId, x.CompletionTokens, x.Id });
+            e.HasIndex(x => new { x.RunId, x.Verdict, x.LatencyMs, x.Id });
+            e.HasIndex(x => new { x.RunId, x.Verdict, x.CompletionTokens, x.Id });
             e.HasIndex(x => x.QuestionId);
             e.HasIndex(x => x.RequestHash);
             e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);

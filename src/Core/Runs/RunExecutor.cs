@@ -26,6 +26,7 @@ public sealed class RunExecutor(
     IRunScheduler scheduler,
     NodeIdentity node,
     RunStopSignals stopSignals,
+    IRunProgressNotifier notifier,
     IOptions<RunOptions> options,
     ILogger<RunExecutor> logger)
 {
@@ -60,6 +61,7 @@ public sealed class RunExecutor(
             await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, RunStatus.Failed).SetProperty(r => r.Error, "preparation failed: " + e.Message)
                 .SetProperty(r => r.FinishedAt, DateTimeOffset.UtcNow), CancellationToken.None);
+            notifier.RunChanged(runId);
             return;
         }
 
@@ -71,6 +73,7 @@ public sealed class RunExecutor(
         {
             return;
         }
+        notifier.RunChanged(runId);
         var pending = await db.RunPartitions.Where(p => p.RunId == runId && p.Status == PartitionStatus.Pending)
             .Select(p => p.Index).ToListAsync(ct);
         foreach (var index in pending)
@@ -383,6 +386,7 @@ public sealed class RunExecutor(
         if (paused == 1)
         {
             stopSignals.Stop(runId);
+            notifier.RunChanged(runId);
             logger.LogWarning("Run {RunId} paused: {Reason}", runId, reason);
         }
     }
@@ -398,6 +402,7 @@ public sealed class RunExecutor(
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Completed).SetProperty(r => r.FinishedAt, DateTimeOffset.UtcNow), ct);
         if (completed == 1)
         {
+            notifier.RunChanged(runId);
             var run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == runId, ct);
             try
             {

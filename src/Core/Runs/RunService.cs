@@ -18,6 +18,7 @@ public sealed class RunService(
     IRunScheduler scheduler,
     RunStopSignals stopSignals,
     AuditLog audit,
+    IRunProgressNotifier notifier,
     IOptions<RunOptions> options,
     IOptions<LlmOptions> llmOptions)
 {
@@ -73,6 +74,7 @@ public sealed class RunService(
             prompts = plan.Prompts.Select(p => new { role = p.Role, id = p.PromptTemplateId }),
         }, ct: ct);
         scheduler.EnqueuePrepare(run.Id);
+        notifier.RunChanged(run.Id);
         return run.Id;
     }
 
@@ -112,12 +114,14 @@ public sealed class RunService(
     public async Task<bool> CancelAsync(long runId, string? actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var changed = await db.Runs.Where(r => r.Id == runId && RunStateRules.Cancellable.Contains(r.Status))
+        var allowed = RunStateRules.Cancellable;
+        var changed = await db.Runs.Where(r => r.Id == runId && allowed.Contains(r.Status))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.FinishedAt, DateTimeOffset.UtcNow), ct);
         if (changed > 0)
         {
             stopSignals.Stop(runId);
             await audit.WriteAsync(actor ?? "system", "run.cancelled", $"run:{runId}", ct: ct);
+            notifier.RunChanged(runId);
         }
         return changed > 0;
     }
@@ -127,7 +131,8 @@ public sealed class RunService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var synthesizer = await db.Runs.Where(r => r.Id == runId).Select(r => r.SynthesizerName).FirstOrDefaultAsync(ct);
-        var changed = await db.Runs.Where(r => r.Id == runId && RunStateRules.Resumable.Contains(r.Status))
+        var allowed = RunStateRules.Resumable;
+        var changed = await db.Runs.Where(r => r.Id == runId && allowed.Contains(r.Status))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Queued).SetProperty(r => r.FinishedAt, (DateTimeOffset?)null)
                 .SetProperty(r => r.Error, (string?)null), ct);
         if (changed == 0)
@@ -138,6 +143,7 @@ public sealed class RunService(
         breaker.Reset(synthesizer!);
         await audit.WriteAsync(actor ?? "system", "run.resumed", $"run:{runId}", ct: ct);
         scheduler.EnqueuePrepare(runId);
+        notifier.RunChanged(runId);
         return true;
     }
 

@@ -2,29 +2,65 @@ using DeepFinance.Core.Data;
 
 namespace DeepFinance.Core.Runs;
 
+/// <summary>What an operator may do to a run in each status.</summary>
+public enum RunAction { Cancel, Resume, Reverify, Pause }
+
 /// <summary>
-/// The one table of run-state transitions. The SQL guards, the API and the UI all ask here, so a button
-/// is shown exactly when the server would accept its request.
+/// The one transition table for run states. RunService's SQL guards, the API's 409 answers and the run
+/// page's buttons all read it, so they cannot disagree.
 /// </summary>
+/// <remarks>
+/// A paused run may be cancelled or resumed, but not re-verified: its items are still pending, so a
+/// re-verification would judge a partial run and then race the resumed workers rewriting the same verdicts.
+/// </remarks>
 public static class RunStateRules
 {
-    /// <summary>Stopping for good: anything not yet finished.</summary>
-    public static readonly RunStatus[] Cancellable = [RunStatus.Queued, RunStatus.Running, RunStatus.Paused];
+    public static readonly IReadOnlyList<RunStatus> Cancellable = [RunStatus.Queued, RunStatus.Running, RunStatus.Paused];
 
-    /// <summary>Taking up again: pending and failed items are tried, done ones are never sent again.</summary>
-    public static readonly RunStatus[] Resumable = [RunStatus.Paused, RunStatus.Cancelled, RunStatus.Failed];
+    public static readonly IReadOnlyList<RunStatus> Resumable = [RunStatus.Cancelled, RunStatus.Failed, RunStatus.Paused];
 
-    /// <summary>The engine pauses a running run whose synthesizer stopped answering.</summary>
-    public static readonly RunStatus[] Pausable = [RunStatus.Running];
+    public static readonly IReadOnlyList<RunStatus> Reverifiable = [RunStatus.Completed, RunStatus.Cancelled, RunStatus.Failed];
 
-    /// <summary>Re-verifying rewrites verdicts, so only a run whose traces no longer change.</summary>
-    public static readonly RunStatus[] Reverifiable = [RunStatus.Completed, RunStatus.Cancelled, RunStatus.Failed];
+    public static readonly IReadOnlyList<RunStatus> Pausable = [RunStatus.Queued, RunStatus.Running];
 
-    public static bool CanCancel(RunStatus status) => Cancellable.Contains(status);
+    /// <summary>Statuses in which workers are (or soon will be) changing the run.</summary>
+    public static readonly IReadOnlyList<RunStatus> Active = [RunStatus.Queued, RunStatus.Running];
 
-    public static bool CanResume(RunStatus status) => Resumable.Contains(status);
+    public static IReadOnlyList<RunStatus> AllowedFrom(RunAction action) => action switch
+    {
+        RunAction.Cancel => Cancellable,
+        RunAction.Resume => Resumable,
+        RunAction.Reverify => Reverifiable,
+        RunAction.Pause => Pausable,
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, "Unknown run action."),
+    };
 
-    public static bool CanReverify(RunStatus status) => Reverifiable.Contains(status);
+    public static bool Allows(RunAction action, RunStatus status) => AllowedFrom(action).Contains(status);
 
-    public static bool IsFinal(RunStatus status) => status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
+    public static bool IsActive(RunStatus status) => Active.Contains(status);
+
+    /// <summary>Why <paramref name="action"/> is refused for a run in <paramref name="status"/>; what the API answers with 409.</summary>
+    public static string Refusal(long runId, RunAction action, RunStatus status) =>
+        $"Run {runId} is {Name(status)}; {Verb(action)} applies only to a run that is {string.Join(" or ", AllowedFrom(action).Select(Name))}.";
+
+    private static string Verb(RunAction action) => action switch
+    {
+        RunAction.Cancel => "cancel",
+        RunAction.Resume => "resume",
+        RunAction.Reverify => "re-verification",
+        _ => "pause",
+    };
+
+    private static string Name(RunStatus status) => status.ToString().ToLowerInvariant();
+}
+
+/// <summary>An operator asked for something the run's status does not allow.</summary>
+public sealed class RunStateException(long runId, RunAction action, RunStatus status)
+    : InvalidOperationException(RunStateRules.Refusal(runId, action, status))
+{
+    public long RunId { get; } = runId;
+
+    public RunAction Action { get; } = action;
+
+    public RunStatus Status { get; } = status;
 }

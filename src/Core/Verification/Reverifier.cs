@@ -23,7 +23,8 @@ public sealed class Reverifier(
     AnswerVerifier verifier,
     PromptLibrary prompts,
     Llm.SynthesizerCatalog catalog,
-    QuestionStatistics statistics)
+    QuestionStatistics statistics,
+    IRunProgressNotifier notifier)
 {
     public const int PageSize = 500;
 
@@ -44,9 +45,9 @@ public sealed class Reverifier(
         {
             var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct)
                 ?? throw new KeyNotFoundException($"No run with id {runId}.");
-            if (run.Status is RunStatus.Queued or RunStatus.Running)
+            if (!RunStateRules.Allows(RunAction.Reverify, run.Status))
             {
-                throw new InvalidOperationException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; re-verify it once it has stopped.");
+                throw new RunStateException(runId, RunAction.Reverify, run.Status);
             }
             parameters = RunExecutor.Parameters(run);
         }
@@ -133,6 +134,7 @@ public sealed class Reverifier(
             db.Reverifications.Add(row);
             await db.SaveChangesAsync(CancellationToken.None);
         }
+        notifier.RunChanged(runId);
         return ToResult(row);
     }
 

@@ -3,10 +3,7 @@ using System.Text.Json;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Runs;
 using DeepFinance.Core.Verification;
-using DeepFinance.Web.Components.Common;
-using DeepFinance.Web.Jobs;
 using DeepFinance.Web.Security;
-using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DeepFinance.Web.Api;
@@ -64,7 +61,8 @@ public sealed record RunDto(
         p.Cost, p.PassRate, p.ItemsPerSecond, p.Eta?.TotalSeconds, p.CreatedAt, p.StartedAt, p.FinishedAt, p.Error);
 }
 
-public sealed record TracePage(int Total, int Page, int PageSize, IReadOnlyList<TraceRow> Items);
+/// <summary>A page of a run's traces. Pass <c>NextAfter</c> as <c>after</c> (or <c>PreviousBefore</c> as <c>before</c>) to step by cursor.</summary>
+public sealed record TracePage(int Total, int? Page, int PageSize, IReadOnlyList<TraceRow> Items, long? NextAfter = null, long? PreviousBefore = null);
 
 public static class RunsApi
 {
@@ -75,11 +73,11 @@ public static class RunsApi
         runs.MapPost("/estimate", EstimateAsync).WithSummary("Requests and estimated cost of a run, without launching it.");
         runs.MapGet("/", ListAsync).WithSummary("Runs, newest first.");
         runs.MapGet("/{id:long}", GetAsync).WithSummary("A run's live progress.");
-        runs.MapPost("/{id:long}/cancel", CancelAsync).WithSummary("Cancel a queued or running run.");
-        runs.MapPost("/{id:long}/reverify", ReverifyAsync).WithSummary("Re-verify a stopped run's answers with new tolerance or judge, as a job.");
+        runs.MapPost("/{id:long}/cancel", CancelAsync).WithSummary("Cancel a queued, running or paused run.");
+        runs.MapPost("/{id:long}/reverify", ReverifyAsync).WithSummary("Re-verify a completed, cancelled or failed run's answers with new tolerance or judge, as a job.");
         runs.MapGet("/{id:long}/reverifications", ReverificationsAsync).WithSummary("A run's past re-verifications, newest first.");
         runs.MapGet("/{id:long}/pass-rates", PassRatesAsync).WithSummary("A run's verdict counts by task type and by question difficulty.");
-        runs.MapPost("/{id:long}/resume", ResumeAsync).WithSummary("Resume a cancelled or failed run; answered requests are not sent again.");
+        runs.MapPost("/{id:long}/resume", ResumeAsync).WithSummary("Resume a cancelled, failed or paused run; answered requests are not sent again.");
         api.MapGet("/runs/{id:long}/traces", TracesAsync).WithTags("Runs").RequireAuthorization(Policies.Read)
             .WithSummary("A run's traces, paged, filtered and sorted on the server.");
         api.MapGet("/traces/{id:long}", TraceAsync).WithTags("Traces").RequireAuthorization(Policies.Read).WithSummary("One trace with its lineage.");
@@ -112,6 +110,10 @@ public static class RunsApi
         }
     }
 
+    /// <summary>409 naming the run's status and the statuses the action needs, from <see cref="RunStateRules"/>.</summary>
+    private static Conflict<ProblemDetailsLite> Refused(long id, RunAction action, RunStatus status) =>
+        TypedResults.Conflict(new ProblemDetailsLite(RunStateRules.Refusal(id, action, status)));
+
     private static ProblemHttpResult Invalid(RunValidationException e) => TypedResults.Problem(e.Message, statusCode: 400, title: "Invalid run",
         extensions: new Dictionary<string, object?> { ["errors"] = new[] { new { field = e.Field, message = e.Message } } });
 
@@ -137,7 +139,7 @@ public static class RunsApi
         }
         if (!await runs.CancelAsync(id, user.Identity?.Name, ct))
         {
-            return TypedResults.Conflict(new ProblemDetailsLite("Only a queued or running run can be cancelled."));
+            return Refused(id, RunAction.Cancel, (await runs.GetAsync(id, ct))!.Status);
         }
         return TypedResults.Ok(RunDto.From((await runs.GetAsync(id, ct))!));
     }
@@ -150,35 +152,31 @@ public static class RunsApi
         }
         if (!await runs.ResumeAsync(id, user.Identity?.Name, ct))
         {
-            return TypedResults.Conflict(new ProblemDetailsLite("Only a cancelled or failed run can be resumed."));
+            return Refused(id, RunAction.Resume, (await runs.GetAsync(id, ct))!.Status);
         }
         return TypedResults.Ok(RunDto.From((await runs.GetAsync(id, ct))!));
     }
 
     private static async Task<Results<Accepted<ReverifyAccepted>, NotFound, Conflict<ProblemDetailsLite>, ProblemHttpResult>> ReverifyAsync(
-        long id, ReverifyRequest? request, RunService runs, DeepFinance.Core.Llm.SynthesizerCatalog catalog, IBackgroundJobClient jobs,
-        DeepFinance.Core.Audit.AuditLog audit, ClaimsPrincipal user, CancellationToken ct)
+        long id, ReverifyRequest? request, ReverificationService reverification, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (await runs.GetAsync(id, ct) is not { } run)
+        try
+        {
+            await reverification.RequestAsync(id, request?.RelativeTolerance, request?.Judge, user.Identity?.Name, ct);
+            return TypedResults.Accepted($"/api/v1/runs/{id}/reverifications", new ReverifyAccepted(id));
+        }
+        catch (KeyNotFoundException)
         {
             return TypedResults.NotFound();
         }
-        if (Display.IsActive(run.Status))
+        catch (RunStateException e)
         {
-            return TypedResults.Conflict(new ProblemDetailsLite($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; re-verify it once it has stopped."));
+            return TypedResults.Conflict(new ProblemDetailsLite(e.Message));
         }
-        if (request?.RelativeTolerance is < 0 or > 0.5)
+        catch (RunValidationException e)
         {
-            return Invalid(new RunValidationException("relativeTolerance", "Relative tolerance must be between 0 and 0.5."));
+            return Invalid(e);
         }
-        if (request?.Judge is { } judge && judge.Trim().Length > 0 && await catalog.FindAsync(judge.Trim(), ct) is null)
-        {
-            return Invalid(new RunValidationException("judge", $"No synthesizer named '{judge.Trim()}' to act as judge."));
-        }
-        await audit.WriteAsync(user.Identity?.Name ?? "system", "run.reverify-requested", $"run:{id}",
-            after: new { request?.RelativeTolerance, judge = request?.Judge?.Trim() }, ct: ct);
-        RunJobs.EnqueueReverify(jobs, id, request?.RelativeTolerance, request?.Judge?.Trim());
-        return TypedResults.Accepted($"/api/v1/runs/{id}/reverifications", new ReverifyAccepted(id));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ReverificationResult>>, NotFound>> ReverificationsAsync(
@@ -201,7 +199,8 @@ public static class RunsApi
     }
 
     private static async Task<Results<Ok<TracePage>, NotFound, ProblemHttpResult>> TracesAsync(long id, RunService runs, TraceQueries traces,
-        int? page, int? pageSize, string? verdict, string? taskType, string? status, string? sortBy, bool? descending, CancellationToken ct)
+        int? page, int? pageSize, string? verdict, string? taskType, string? status, string? sortBy, bool? descending, long? after, long? before,
+        CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is null)
         {
@@ -213,8 +212,23 @@ public static class RunsApi
             return TypedResults.Problem("verdict, taskType or status has a value that is not known.", statusCode: 400);
         }
         var size = Math.Clamp(pageSize ?? 50, 1, TraceQueries.MaxPageSize);
-        var result = await traces.QueryAsync(new TraceQuery(id, verdictFilter, taskTypeFilter, null, statusFilter, null, sortBy ?? "id", descending ?? false, page ?? 1, size), ct);
-        return TypedResults.Ok(new TracePage(result.Total, page ?? 1, size, result.Items));
+        if (after is not null && before is not null)
+        {
+            return TypedResults.Problem("Give either after or before, not both.", statusCode: 400);
+        }
+        Page<TraceRow> result;
+        try
+        {
+            result = await traces.QueryAsync(new TraceQuery(id, verdictFilter, taskTypeFilter, null, statusFilter, null, sortBy ?? "id", descending ?? false,
+                page ?? 1, size, after, before), ct);
+        }
+        catch (ArgumentException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: 400);
+        }
+        // With a cursor the page number is not known (that is the point of seeking), so none is claimed.
+        var pageNumber = after is null && before is null ? page ?? 1 : (int?)null;
+        return TypedResults.Ok(new TracePage(result.Total, pageNumber, size, result.Items, result.NextAfter, result.PreviousBefore));
     }
 
     private static async Task<Results<Ok<object>, NotFound>> TraceAsync(long id, TraceQueries traces, CancellationToken ct)

@@ -147,11 +147,9 @@ public static class SeedSourcesApi
             });
     }
 
-    private static async Task<Ok<List<SeedSourceDto>>> ListAsync(IDbContextFactory<DeepFinanceDbContext> dbFactory, CancellationToken ct)
+    private static async Task<Ok<List<SeedSourceDto>>> ListAsync(SeedSourceQueries sources, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.SeedSources.AsNoTracking().OrderByDescending(s => s.Id)
-            .Select(s => new SeedSourceDto(s.Id, s.Name, s.FileName, s.Format, s.ItemCount, s.ImportedAt, s.ImportedBy)).ToListAsync(ct);
-        return TypedResults.Ok(rows);
+        var rows = await sources.ListAsync(ct: ct);
+        return TypedResults.Ok(rows.Select(s => new SeedSourceDto(s.Id, s.Name, s.FileName, s.Format, s.ItemCount, s.ImportedAt, s.ImportedBy)).ToList());
     }
 }

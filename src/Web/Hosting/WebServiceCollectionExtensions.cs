@@ -128,7 +128,9 @@ public static class WebServiceCollectionExtensions
             });
         }
         services.AddTransient<RunJobs>();
-        services.AddSingleton<IRunScheduler, HangfireRunScheduler>();
+        services.AddSingleton<HangfireRunScheduler>();
+        services.AddSingleton<IRunScheduler>(sp => sp.GetRequiredService<HangfireRunScheduler>());
+        services.AddSingleton<DeepFinance.Core.Verification.IReverificationScheduler>(sp => sp.GetRequiredService<HangfireRunScheduler>());
         return builder;
     }
 

@@ -25,9 +25,6 @@ public sealed class RunJobs(RunExecutor executor, Reverifier reverifier)
     public Task ReverifyAsync(long runId, double? tolerance, string? judge, CancellationToken ct) =>
         reverifier.ReverifyAsync(runId, tolerance, judge, null, ct);
 
-    /// <summary>Enqueues <see cref="ReverifyAsync"/>; the API and the run page both go through here.</summary>
-    public static string EnqueueReverify(IBackgroundJobClient jobs, long runId, double? tolerance, string? judge) =>
-        jobs.Enqueue<RunJobs>(j => j.ReverifyAsync(runId, tolerance, judge, CancellationToken.None));
 
     [AutomaticRetry(Attempts = 0)]
     [Queue("default")]
@@ -35,8 +32,11 @@ public sealed class RunJobs(RunExecutor executor, Reverifier reverifier)
     public Task ReapLeasesAsync(CancellationToken ct) => executor.ReapExpiredLeasesAsync(ct);
 }
 
-public sealed class HangfireRunScheduler(IBackgroundJobClient jobs) : IRunScheduler
+public sealed class HangfireRunScheduler(IBackgroundJobClient jobs) : IRunScheduler, IReverificationScheduler
 {
+    public void EnqueueReverify(long runId, double? relativeTolerance, string? judge) =>
+        jobs.Enqueue<RunJobs>(j => j.ReverifyAsync(runId, relativeTolerance, judge, CancellationToken.None));
+
     public void EnqueuePrepare(long runId) => jobs.Enqueue<RunJobs>(j => j.PrepareAsync(runId, CancellationToken.None));
 
     public void EnqueuePartition(long runId, int partition) => jobs.Enqueue<RunJobs>(j => j.PartitionAsync(runId, partition, CancellationToken.None));

@@ -80,6 +80,8 @@ public sealed class UiTestHost : IAsyncDisposable
         ctx.Services.AddDeepFinanceCore(configuration);
         ctx.Services.AddSingleton<IRunScheduler>(host.Scheduler);
         ctx.Services.AddSingleton<Hangfire.IBackgroundJobClient>(host.JobClient);
+        // Re-verification goes through the app's Hangfire scheduler, so the recorded job is the one production would enqueue.
+        ctx.Services.AddSingleton<IReverificationScheduler>(new DeepFinance.Web.Jobs.HangfireRunScheduler(host.JobClient));
         ctx.Services.AddMudServices();
         // The app's localization: resources under Resources/, MudBlazor's strings translated too.
         ctx.Services.AddDeepFinanceLocalization();
@@ -113,13 +115,13 @@ public sealed class UiTestHost : IAsyncDisposable
         await Services.GetRequiredService<IDbContextFactory<DeepFinanceDbContext>>().CreateDbContextAsync();
 
     /// <summary>A run with <paramref name="count"/> traces written straight to the database: mixed verdicts, task types and latencies.</summary>
-    public async Task<long> SeedRunWithTracesAsync(int count, Func<int, CotTrace, CotTrace>? shape = null)
+    public async Task<long> SeedRunWithTracesAsync(int count, Func<int, CotTrace, CotTrace>? shape = null, RunStatus status = RunStatus.Completed)
     {
         var prompt = await Services.GetRequiredService<PromptLibrary>().GetAsync(PromptLibrary.CotSample, null);
         await using var db = await DbAsync();
         var run = new Run
         {
-            Kind = "q2a", Status = RunStatus.Completed, SynthesizerName = "simulator", Model = "simulator",
+            Kind = "q2a", Status = status, SynthesizerName = "simulator", Model = "simulator",
             SamplesPerQuestion = 2, PromptTemplateId = prompt.Id, SamplingSalt = "", ParametersJson = "{}",
             Total = count, Done = count, CreatedAt = DateTimeOffset.UtcNow,
         };

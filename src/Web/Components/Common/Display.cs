@@ -1,3 +1,4 @@
+using DeepFinance.Core.Runs;
 using System.Globalization;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Verification;
@@ -59,7 +60,5 @@ public static class Display
         _ => Color.Default,
     };
 
-    public static bool IsActive(RunStatus status) => status is RunStatus.Queued or RunStatus.Running;
-
-    public static bool CanResume(RunStatus status) => status is RunStatus.Cancelled or RunStatus.Failed or RunStatus.Paused;
+    public static bool IsActive(RunStatus status) => RunStateRules.IsActive(status);
 }

@@ -156,10 +156,20 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("RunItemId");
 
+                    b.HasIndex("RunId", "Id");
+
                     b.HasIndex("RunId", "Verdict");
+
+                    b.HasIndex("RunId", "CompletionTokens", "Id");
+
+                    b.HasIndex("RunId", "LatencyMs", "Id");
 
                     b.HasIndex("RunId", "QuestionId", "SampleIndex", "Round")
                         .IsUnique();
+
+                    b.HasIndex("RunId", "Verdict", "CompletionTokens", "Id");
+
+                    b.HasIndex("RunId", "Verdict", "LatencyMs", "Id");
 
                     b.ToTable("Traces");
                 });
