@@ -144,7 +144,7 @@ public sealed class RunVerificationTests
         await Assert.ThrowsAsync<KeyNotFoundException>(() => reverifier.ReverifyAsync(9999));
         await using var db = await h.Db.CreateDbContextAsync();
         await db.Runs.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Running));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => reverifier.ReverifyAsync(run.Id));
+        await Assert.ThrowsAsync<RunStateException>(() => reverifier.ReverifyAsync(run.Id));
     }
 
     [Fact]

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.Json;
+using DeepFinance.Core.Data;
+using DeepFinance.Core.Runs;
+
+namespace DeepFinance.Web.Components.Pages.Operate;
+
+/// <summary>Turns the launcher's fields into the same launch the API takes, so both send one shape.</summary>
+public static class LaunchForm
+{
+    public sealed record Sampling(int SamplesPerQuestion, int? TemplateVersion, string? Salt, string? Judge);
+
+    public sealed record Filter(QuestionOrigin? Origin, TaskType? TaskType, Difficulty? Difficulty, string? QuestionIds);
+
+    public static RunLaunch Build(string kind, string? synthesizer, string? name, Sampling sampling, long? seedSourceId, Filter filter)
+    {
+        ArgumentNullException.ThrowIfNull(sampling);
+        ArgumentNullException.ThrowIfNull(filter);
+        var salt = string.IsNullOrWhiteSpace(sampling.Salt) ? null : sampling.Salt.Trim();
+        var judge = string.IsNullOrWhiteSpace(sampling.Judge) ? null : sampling.Judge;
+        object spec = kind == "synthesize"
+            ? new
+            {
+                filter = new { seedSourceId, origin = filter.Origin, taskType = filter.TaskType, difficulty = filter.Difficulty, questionIds = Ids(filter.QuestionIds) },
+                samplesPerQuestion = sampling.SamplesPerQuestion, templateVersion = sampling.TemplateVersion, samplingSalt = salt, judge,
+            }
+            : new { seedSourceId, samplesPerQuestion = sampling.SamplesPerQuestion, templateVersion = sampling.TemplateVersion, samplingSalt = salt, judge };
+        return new RunLaunch(kind, synthesizer ?? "", JsonSerializer.SerializeToElement(spec, RunJson.Options), name);
+    }
+
+    /// <summary>"12, 15 20" → [12, 15, 20]; a token that is not a whole number is refused by name.</summary>
+    public static IReadOnlyList<long>? Ids(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        var ids = new List<long>();
+        foreach (var token in text.Split([',', ' ', ';', '，', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                throw new RunValidationException("filter.questionIds", $"'{token}' is not a question id.");
+            }
+            ids.Add(id);
+        }
+        return ids;
+    }
+}
