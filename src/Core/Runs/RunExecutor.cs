@@ -139,13 +139,15 @@ public sealed class RunExecutor(
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>On resume, failed items are tried again and their failed results dropped; done items stay.</summary>
+    /// <summary>On resume, failed and pending items are taken up again (failed results dropped); done items stay.</summary>
     private static async Task ResetForResumeAsync(DeepFinanceDbContext db, long runId, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var failed = db.RunItems.Where(i => i.RunId == runId && i.Status == RunItemStatus.Failed);
         await db.Traces.Where(t => t.RunId == runId && failed.Any(i => i.Id == t.RunItemId)).ExecuteDeleteAsync(ct);
-        var reopened = await failed.Select(i => i.Partition).Distinct().ToListAsync(ct);
+        // A partition is open again while any of its items is: failed ones about to be retried, or pending ones left by a stop.
+        var reopened = await db.RunItems.Where(i => i.RunId == runId && i.Status != RunItemStatus.Done)
+            .Select(i => i.Partition).Distinct().ToListAsync(ct);
         await failed.ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, RunItemStatus.Pending).SetProperty(i => i.Error, (string?)null), ct);
         var done = await db.RunItems.CountAsync(i => i.RunId == runId && i.Status == RunItemStatus.Done, ct);
         await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Done, done).SetProperty(r => r.Failed, 0), ct);
