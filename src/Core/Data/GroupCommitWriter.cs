@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace DeepFinance.Core.Data;
@@ -30,9 +31,58 @@ public record struct RunCounterDelta(int Done, int Failed, int FromStore, int At
         a.ReasoningTokens + b.ReasoningTokens, a.CostMicros + b.CostMicros);
 }
 
-public sealed class WriteBatch
+public sealed class WriteBatch(DeepFinanceDbContext db, SqliteConnection connection, SqliteTransaction transaction) : IDisposable
 {
     private readonly Dictionary<long, RunCounterDelta> _counters = [];
+    private readonly Dictionary<(Type, bool), (SqliteRowInserter Inserter, SqliteCommand Command)> _inserts = [];
+    private readonly Dictionary<string, SqliteCommand> _statements = [];
+
+    /// <summary>Inserts a row with a statement prepared once per batch; 0 when <paramref name="orIgnore"/> skipped a duplicate key.</summary>
+    public int Insert<T>(T row, bool orIgnore = false) where T : class
+    {
+        if (!_inserts.TryGetValue((typeof(T), orIgnore), out var insert))
+        {
+            var inserter = SqliteRowInserter.For<T>(db, orIgnore);
+            insert = (inserter, inserter.Prepare(connection, transaction));
+            _inserts[(typeof(T), orIgnore)] = insert;
+        }
+        return insert.Inserter.Insert(insert.Command, row);
+    }
+
+    /// <summary>Runs a statement prepared once per batch, with positional parameters $p0, $p1, …</summary>
+    public int Execute(string sql, params object?[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (!_statements.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters.Add(new SqliteParameter("$p" + i, null));
+            }
+            command.Prepare();
+            _statements[sql] = command;
+        }
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+        return command.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, command) in _inserts.Values)
+        {
+            command.Dispose();
+        }
+        foreach (var command in _statements.Values)
+        {
+            command.Dispose();
+        }
+    }
 
     public void Count(long runId, RunCounterDelta delta) =>
         _counters[runId] = _counters.TryGetValue(runId, out var sum) ? sum + delta : delta;
@@ -163,7 +213,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable, IDisposable
         using var db = _dbFactory.CreateDbContext();
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         using var tx = db.Database.BeginTransaction();
-        var batch = new WriteBatch();
+        using var batch = new WriteBatch(db, (SqliteConnection)db.Database.GetDbConnection(),
+            (SqliteTransaction)tx.GetDbTransaction());
         foreach (var w in writes)
         {
             w.Apply(db, batch);

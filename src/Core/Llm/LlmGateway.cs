@@ -267,12 +267,8 @@ internal sealed class StoreResponseWrite(string hash, SynthesizerProfile profile
                 CostMicros = (long)Math.Round(profile.CostOf(c.PromptTokens, c.CompletionTokens) * 1_000_000m),
             });
         }
-        // Another node may have stored the same hash; theirs stands. The transaction holds the write lock, so this check is safe.
-        if (db.LlmResponses.Any(r => r.RequestHash == hash))
-        {
-            return;
-        }
-        db.LlmResponses.Add(new LlmResponse
+        // Another node may have stored the same hash; theirs stands (OR IGNORE on the key).
+        batch.Insert(new LlmResponse
         {
             RequestHash = hash,
             SynthesizerName = profile.Name,
@@ -286,7 +282,7 @@ internal sealed class StoreResponseWrite(string hash, SynthesizerProfile profile
             ReasoningTokens = c.ReasoningTokens,
             LatencyMs = c.LatencyMs,
             CreatedAt = DateTimeOffset.UtcNow,
-        });
+        }, orIgnore: true);
     }
 }
 

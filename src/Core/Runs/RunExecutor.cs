@@ -504,18 +504,16 @@ internal sealed class CommitItemWrite(long runId, long itemId, ItemResult result
     protected internal override void Apply(DeepFinanceDbContext db, WriteBatch batch)
     {
         var failed = result.Failure is not null;
-        var status = failed ? RunItemStatus.Failed : RunItemStatus.Done;
-        var moved = db.RunItems.Where(i => i.Id == itemId && i.Status == RunItemStatus.Pending)
-            .ExecuteUpdate(s => s.SetProperty(i => i.Status, status).SetProperty(i => i.Error, result.Failure));
+        var moved = batch.Execute("UPDATE \"RunItems\" SET \"Status\" = $p0, \"Error\" = $p1 WHERE \"Id\" = $p2 AND \"Status\" = $p3",
+            (failed ? RunItemStatus.Failed : RunItemStatus.Done).ToString(), result.Failure, itemId, nameof(RunItemStatus.Pending));
         if (moved == 0)
         {
             return;
         }
         foreach (var trace in result.Traces)
         {
-            trace.Id = 0;
             trace.RunItemId = itemId;
-            db.Traces.Add(trace);
+            batch.Insert(trace);
         }
         batch.Count(runId, new RunCounterDelta { Done = failed ? 0 : 1, Failed = failed ? 1 : 0, FromStore = result.FromStore ? 1 : 0 });
     }
