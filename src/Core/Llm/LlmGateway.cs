@@ -43,13 +43,14 @@ public sealed class LlmGateway(
     /// Stored responses looked up once for a whole partition (<see cref="FindStoredAsync(IEnumerable{string}, CancellationToken)"/>).
     /// A hash missing from it is looked up again only if this process stored it since.
     /// </param>
+    /// <param name="hash">The request's canonical hash when the caller computed it already (<see cref="RequestHasher.Hash"/>).</param>
     public async Task<LlmResult> CompleteAsync(SynthesizerProfile profile, LlmRequest request, CancellationToken ct,
-        IReadOnlyDictionary<string, LlmCompletion>? stored = null)
+        IReadOnlyDictionary<string, LlmCompletion>? stored = null, string? hash = null)
     {
         // The client's own gate, asked first so a refusal takes no slot, counts no attempt and is never retried.
         ChatEndpointClient.EnsureAllowed(profile, request);
 
-        var hash = RequestHasher.Hash(profile, request);
+        hash ??= RequestHasher.Hash(profile, request);
         var found = stored is null || _storedHere.Contains(hash)
             ? await FindStoredAsync(hash, ct)
             : stored.GetValueOrDefault(hash);

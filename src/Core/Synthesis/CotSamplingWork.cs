@@ -81,7 +81,7 @@ public sealed class CotSamplingWork : IPartitionWork
         };
         try
         {
-            var result = await _gateway.CompleteAsync(profile, call.Request, ct, _stored);
+            var result = await _gateway.CompleteAsync(profile, call.Request, ct, _stored, call.Hash);
             var c = result.Completion;
             trace.Status = TraceStatus.Succeeded;
             trace.Reasoning = c.Reasoning;
