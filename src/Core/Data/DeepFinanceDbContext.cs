@@ -97,7 +97,8 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasIndex(x => new { x.RunId, x.QuestionId, x.SampleIndex, x.Round }).IsUnique();
             e.HasIndex(x => x.ParentTraceId);
             e.HasIndex(x => x.RunItemId);
-            e.HasOne<CotTrace>().WithMany().HasForeignKey(x => x.ParentTraceId).OnDelete(DeleteBehavior.Restrict);
+            // No foreign key on ParentTraceId: adding one to an existing SQLite table means rebuilding it (and its
+            // millions of rows) outside a transaction; the engine writes the link only from a trace it has just read.
             e.HasIndex(x => new { x.RunId, x.Verdict });
             // Keyset paging of the trace grid (TraceQueries.SeekAsync): one index per sort key, with and without the verdict
             // filter, each ending in Id so a page's ids come from the index alone and ties have one order.

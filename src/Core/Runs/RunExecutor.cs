@@ -89,18 +89,17 @@ public sealed class RunExecutor(
         var run = context.Run;
         var partitionSize = RunParameters.Of(run).PartitionSize;
         var handler = kinds.Get(run.Kind);
-        // Items are gathered first: a handler may write (Q2A curates questions) while it yields them.
-        var seeds = new List<RunItemSeed>();
-        await foreach (var seed in handler.CreateItemsAsync(context, ct))
-        {
-            seeds.Add(seed);
-        }
+        // The first step runs before the transaction opens: a handler may write as it starts (Q2A curates
+        // questions), and would wait on our write lock. After that, items stream in; nothing is held in memory.
+        await using var items = handler.CreateItemsAsync(context, ct).GetAsyncEnumerator(ct);
+        var any = await items.MoveNextAsync();
 
         await db.Database.OpenConnectionAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.RunItems.Where(i => i.RunId == run.Id).ExecuteDeleteAsync(ct);
         await db.RunPartitions.Where(p => p.RunId == run.Id).ExecuteDeleteAsync(ct);
         var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var count = 0;
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = (SqliteTransaction)tx.GetDbTransaction();
@@ -113,28 +112,32 @@ public sealed class RunExecutor(
             insert.Parameters.AddWithValue("$status", nameof(RunItemStatus.Pending));
             pRun.Value = run.Id;
             insert.Prepare();
-            var keys = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 0; i < seeds.Count; i++)
+            for (; any; any = await items.MoveNextAsync())
             {
-                if (!keys.Add(seeds[i].Key))
+                var seed = items.Current;
+                pKey.Value = seed.Key;
+                pSubject.Value = seed.SubjectId;
+                pSlot.Value = seed.Slot;
+                pPartition.Value = count / partitionSize;
+                try
                 {
-                    throw new InvalidOperationException($"kind '{run.Kind}' created the item key '{seeds[i].Key}' twice");
+                    await insert.ExecuteNonQueryAsync(ct);
                 }
-                pKey.Value = seeds[i].Key;
-                pSubject.Value = seeds[i].SubjectId;
-                pSlot.Value = seeds[i].Slot;
-                pPartition.Value = i / partitionSize;
-                await insert.ExecuteNonQueryAsync(ct);
+                catch (SqliteException e) when (e.SqliteErrorCode == 19)
+                {
+                    throw new InvalidOperationException($"kind '{run.Kind}' created the item key '{seed.Key}' twice", e);
+                }
+                count++;
             }
         }
-        var partitions = (seeds.Count + partitionSize - 1) / partitionSize;
+        var partitions = (count + partitionSize - 1) / partitionSize;
         for (var i = 0; i < partitions; i++)
         {
             db.RunPartitions.Add(new RunPartition { RunId = run.Id, Index = i, Status = PartitionStatus.Pending });
         }
         await db.SaveChangesAsync(ct);
         await db.Runs.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(r => r.Total, seeds.Count)
+            .SetProperty(r => r.Total, count)
             .SetProperty(r => r.PartitionCount, partitions), ct);
         await tx.CommitAsync(ct);
     }

@@ -27,25 +27,21 @@ public sealed class QuestionStatistics(IDbContextFactory<DeepFinanceDbContext> d
     public async Task UpdateForRunAsync(long runId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ids = db.Traces.Where(t => t.RunId == runId).Select(t => t.QuestionId).Distinct();
-        var stats = await db.Traces
-            .Where(t => ids.Contains(t.QuestionId) && (t.Verdict == Verdict.Correct || t.Verdict == Verdict.Incorrect))
-            .GroupBy(t => t.QuestionId)
-            .Select(g => new { QuestionId = g.Key, Correct = g.Count(t => t.Verdict == Verdict.Correct), Total = g.Count() })
-            .ToListAsync(ct);
-        // One transaction for all of them: a commit per question made a large run's completion take minutes.
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
-        {
-            foreach (var s in stats)
-            {
-                var rate = (double)s.Correct / s.Total;
-                var difficulty = Classify(rate);
-                await db.Questions.Where(q => q.Id == s.QuestionId).ExecuteUpdateAsync(u => u
-                    .SetProperty(q => q.PassRate, rate).SetProperty(q => q.VerifiedSamples, s.Total)
-                    .SetProperty(q => q.Difficulty, difficulty).SetProperty(q => q.DifficultySource, DifficultySource.PassRate), ct);
-            }
-            await tx.CommitAsync(ct);
-        }
+        // One statement, in the database: a run of 300,000 questions neither loads their statistics into memory
+        // nor commits once per question. The thresholds match Classify.
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE "Questions" SET "PassRate" = s.rate, "VerifiedSamples" = s.total,
+                "Difficulty" = CASE WHEN s.rate >= {SimpleAtLeast} THEN {nameof(Difficulty.Simple)}
+                                    WHEN s.rate < {HardBelow} THEN {nameof(Difficulty.Hard)} ELSE {nameof(Difficulty.Medium)} END,
+                "DifficultySource" = {nameof(DifficultySource.PassRate)}
+            FROM (SELECT t."QuestionId" AS qid, COUNT(*) AS total,
+                         SUM(CASE WHEN t."Verdict" = {nameof(Verdict.Correct)} THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS rate
+                  FROM "Traces" t
+                  WHERE t."QuestionId" IN (SELECT "QuestionId" FROM "Traces" WHERE "RunId" = {runId})
+                    AND t."Verdict" IN ({nameof(Verdict.Correct)}, {nameof(Verdict.Incorrect)})
+                  GROUP BY t."QuestionId") AS s
+            WHERE "Questions"."Id" = s.qid
+            """, ct);
 
         await UpdateMajoritiesAsync(db, runId, ct);
     }

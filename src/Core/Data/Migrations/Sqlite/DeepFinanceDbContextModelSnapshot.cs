@@ -786,11 +786,6 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
             modelBuilder.Entity("DeepFinance.Core.Data.CotTrace", b =>
                 {
-                    b.HasOne("DeepFinance.Core.Data.CotTrace", null)
-                        .WithMany()
-                        .HasForeignKey("ParentTraceId")
-                        .OnDelete(DeleteBehavior.Restrict);
-
                     b.HasOne("DeepFinance.Core.Data.Question", null)
                         .WithMany()
                         .HasForeignKey("QuestionId")

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DeepFinance.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(DeepFinanceDbContext))]
-    [Migration("20261201060244_EngineII")]
+    [Migration("20261201070556_EngineII")]
     partial class EngineII
     {
         /// <inheritdoc />
@@ -159,10 +159,20 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("RunItemId");
 
+                    b.HasIndex("RunId", "Id");
+
                     b.HasIndex("RunId", "Verdict");
+
+                    b.HasIndex("RunId", "CompletionTokens", "Id");
+
+                    b.HasIndex("RunId", "LatencyMs", "Id");
 
                     b.HasIndex("RunId", "QuestionId", "SampleIndex", "Round")
                         .IsUnique();
+
+                    b.HasIndex("RunId", "Verdict", "CompletionTokens", "Id");
+
+                    b.HasIndex("RunId", "Verdict", "LatencyMs", "Id");
 
                     b.ToTable("Traces");
                 });
@@ -779,11 +789,6 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
             modelBuilder.Entity("DeepFinance.Core.Data.CotTrace", b =>
                 {
-                    b.HasOne("DeepFinance.Core.Data.CotTrace", null)
-                        .WithMany()
-                        .HasForeignKey("ParentTraceId")
-                        .OnDelete(DeleteBehavior.Restrict);
-
                     b.HasOne("DeepFinance.Core.Data.Question", null)
                         .WithMany()
                         .HasForeignKey("QuestionId")

@@ -105,13 +105,12 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
             migrationBuilder.CreateIndex(name: "IX_RunItems_RunId_Partition_Status", table: "RunItems", columns: new[] { "RunId", "Partition", "Status" });
             migrationBuilder.CreateIndex(name: "IX_RunItems_RunId_Status", table: "RunItems", columns: new[] { "RunId", "Status" });
             migrationBuilder.CreateIndex(name: "IX_RunPrompts_PromptTemplateId", table: "RunPrompts", column: "PromptTemplateId");
-            migrationBuilder.AddForeignKey(
-                name: "FK_Traces_Traces_ParentTraceId",
-                table: "Traces",
-                column: "ParentTraceId",
-                principalTable: "Traces",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
+            // Keyset paging of the trace grid: one index per sort key, with and without the verdict filter.
+            migrationBuilder.CreateIndex(name: "IX_Traces_RunId_Id", table: "Traces", columns: new[] { "RunId", "Id" });
+            migrationBuilder.CreateIndex(name: "IX_Traces_RunId_LatencyMs_Id", table: "Traces", columns: new[] { "RunId", "LatencyMs", "Id" });
+            migrationBuilder.CreateIndex(name: "IX_Traces_RunId_CompletionTokens_Id", table: "Traces", columns: new[] { "RunId", "CompletionTokens", "Id" });
+            migrationBuilder.CreateIndex(name: "IX_Traces_RunId_Verdict_LatencyMs_Id", table: "Traces", columns: new[] { "RunId", "Verdict", "LatencyMs", "Id" });
+            migrationBuilder.CreateIndex(name: "IX_Traces_RunId_Verdict_CompletionTokens_Id", table: "Traces", columns: new[] { "RunId", "Verdict", "CompletionTokens", "Id" });
         }
 
         /// <inheritdoc />
