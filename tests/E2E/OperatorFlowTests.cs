@@ -84,6 +84,25 @@ public sealed class OperatorFlowTests(BrowserFixture fixture, ITestOutputHelper 
             await Screenshots.TakeAsync(page, "07-trace-detail", fullPage: true);
             Step("trace opened");
 
+            // The same questions again with the synthesize kind, chosen by their seed source, with a new salt.
+            await page.OpenAsync("operate/runs/new");
+            await page.GetByTestId("launch-kind-synthesize").ClickAsync();
+            await ChooseAsync(page, "launch-source", sourceName);
+            await ChooseAsync(page, "launch-synthesizer", "simulator");
+            var again = Field(page, "launch-k");
+            await again.FillAsync("1");
+            await again.PressAsync("Tab");
+            var salt = Field(page, "launch-salt");
+            await salt.FillAsync("second look");
+            await salt.PressAsync("Tab");
+            await Expect(page.GetByTestId("estimate-requests")).ToHaveTextAsync(Questions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await Expect(page.GetByTestId("estimate-timeout")).ToContainTextAsync("s");
+            await page.GetByTestId("launch-button").ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex(@"/operate/runs/\d+$"));
+            await Expect(page.Locator("[data-status=completed]").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await Expect(page.GetByTestId("run-done")).ToHaveTextAsync($"{Questions} / {Questions}");
+            Step("synthesize run completed");
+
             // The other main screens, now with data in them.
             await page.OpenAsync("traces");
             await Expect(page.GetByTestId("trace-grid").Locator("tbody tr.mud-table-row")).Not.ToHaveCountAsync(0);

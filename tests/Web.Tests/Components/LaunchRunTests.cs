@@ -65,4 +65,44 @@ public sealed class LaunchRunTests
         Assert.Equal(0, total);
         Assert.Empty(host.Scheduler.Prepared);
     }
+
+    [Fact]
+    public async Task Synthesize_picks_pool_questions_by_id_refuses_a_bad_id_and_launches_a_synthesize_run()
+    {
+        TestCulture.Use("en");
+        await using var host = await UiTestHost.CreateAsync();
+        await host.SeedRunWithTracesAsync(6);
+        long[] ids;
+        await using (var db = await host.DbAsync())
+        {
+            ids = [.. db.Questions.OrderBy(q => q.Id).Select(q => q.Id).Take(2)];
+        }
+
+        var cut = host.Context.Render<LaunchRun>();
+        var radio = cut.FindAll("[data-testid=launch-kind-synthesize] input").FirstOrDefault() ?? cut.Find("input[data-testid=launch-kind-synthesize]");
+        radio.Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=launch-question-ids]")));
+        Assert.Contains("request with no answer after", cut.Find("[data-testid=estimate-timeout]").TextContent, StringComparison.Ordinal);
+
+        // The ids field waits for typing to pause (debounced input).
+        Input(cut, "launch-question-ids").Input($"{ids[0]}, twelve");
+        cut.WaitForAssertion(() => Assert.Contains("'twelve' is not a question id", cut.Find("[data-testid=launch-error]").TextContent, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5));
+
+        Input(cut, "launch-question-ids").Input($"{ids[0]} {ids[1]}");
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=launch-error]")), TimeSpan.FromSeconds(5));
+        Input(cut, "launch-k").Change("3");
+        cut.WaitForAssertion(() => Assert.Equal("6", cut.Find("[data-testid=estimate-requests]").TextContent.Trim()), TimeSpan.FromSeconds(5));
+        Assert.Equal("2", cut.Find("[data-testid=estimate-questions]").TextContent.Trim());
+
+        cut.Find("button[data-testid=launch-button]").Click();
+        var runs = host.Services.GetRequiredService<RunService>();
+        await cut.WaitForAssertionAsync(async () =>
+        {
+            var (_, items) = await runs.ListAsync(1, 10);
+            var run = Assert.Single(items, r => r.Kind == "synthesize");
+            Assert.Equal(3, run.SamplesPerQuestion);
+            Assert.Contains(run.Id, host.Scheduler.Prepared);
+        });
+    }
 }
