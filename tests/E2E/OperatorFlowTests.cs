@@ -31,13 +31,26 @@ public sealed class OperatorFlowTests(BrowserFixture fixture, ITestOutputHelper 
             // Import through the seed sources page (MudFileUpload: the hidden file input).
             var sourceName = "e2e-" + Guid.NewGuid().ToString("N")[..6];
             await page.OpenAsync("operate/seeds");
-            await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload
+            // The page re-renders once its sources are loaded, which can replace the file input under a busy machine;
+            // a file set on the replaced input is lost, so choose it again until the page shows it.
+            for (var attempt = 1; ; attempt++)
             {
-                Name = SeedData.FileName,
-                MimeType = "application/jsonl",
-                Buffer = Encoding.UTF8.GetBytes(SeedData.Jsonl),
-            });
-            await Expect(page.GetByTestId("seed-file-name")).ToHaveTextAsync(SeedData.FileName);
+                await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload
+                {
+                    Name = SeedData.FileName,
+                    MimeType = "application/jsonl",
+                    Buffer = Encoding.UTF8.GetBytes(SeedData.Jsonl),
+                });
+                try
+                {
+                    await Expect(page.GetByTestId("seed-file-name")).ToHaveTextAsync(SeedData.FileName, new() { Timeout = attempt < 3 ? 5_000 : 20_000 });
+                    break;
+                }
+                catch (PlaywrightException) when (attempt < 3)
+                {
+                    Step("file not taken yet; choosing it again");
+                }
+            }
             var name = Field(page, "seed-name");
             await name.FillAsync(sourceName);
             await name.BlurAsync();

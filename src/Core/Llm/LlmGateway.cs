@@ -127,6 +127,15 @@ public sealed class LlmGateway(
             LlmCompletion? completion = null;
             using (await limiter.AcquireAsync(profile, estimated, ct))
             {
+                // Asked again once the slot is ours: the breaker may have opened, or the run stopped, while we queued.
+                if (breaker.RefusalReason(profile.Name) is { } late)
+                {
+                    throw new EndpointUnavailableException(profile.Name, late, attempt - 1);
+                }
+                if (stop.IsCancellationRequested)
+                {
+                    throw new CallStoppedException(attempt - 1);
+                }
                 // Counted where it is sent, so the run's attempts equal what the endpoint received.
                 AttemptMade?.Invoke(profile.Name, 1);
                 if (scope is not null)
