@@ -89,7 +89,12 @@ public sealed partial class SynthesizerAdmin(
         return row;
     }
 
-    public async Task<Synthesizer> UpdateAsync(string name, SynthesizerEdit edit, string? actor, CancellationToken ct = default)
+    /// <param name="actorIsAdmin">
+    /// Whether the editor may handle keys. A key goes only to the origin an Admin set it for: when anyone else
+    /// points the synthesizer at another origin (scheme, host or port), the stored key is dropped, so it can
+    /// never be sent to a server the editor controls.
+    /// </param>
+    public async Task<Synthesizer> UpdateAsync(string name, SynthesizerEdit edit, string? actor, bool actorIsAdmin, CancellationToken ct = default)
     {
         edit = Normalize(edit with { Name = name });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -102,7 +107,14 @@ public sealed partial class SynthesizerAdmin(
         var before = SynthesizerEdit.From(row);
         var now = time.GetUtcNow();
         var priceChanged = row.InputPricePerMillion != edit.InputPricePerMillion || row.OutputPricePerMillion != edit.OutputPricePerMillion;
+        var keyDropped = !actorIsAdmin && row.ApiKeyProtected is not null && !SameOrigin(row.BaseUrl, edit.BaseUrl);
+        var droppedLast4 = row.ApiKeyLast4;
         Apply(row, edit, now);
+        if (keyDropped)
+        {
+            row.ApiKeyProtected = null;
+            row.ApiKeyLast4 = null;
+        }
         if (priceChanged)
         {
             db.SynthesizerPrices.Add(PriceVersion(row, now, actor));
@@ -112,6 +124,11 @@ public sealed partial class SynthesizerAdmin(
         if (before != after)
         {
             await audit.WriteAsync(actor ?? "", "synthesizer.updated", Subject(row.Name), before, after, ct);
+        }
+        if (keyDropped)
+        {
+            await audit.WriteAsync(actor ?? "", "synthesizer.key-cleared", Subject(row.Name), $"last four: {droppedLast4}",
+                $"base URL moved to another origin by a non-admin ({before.BaseUrl} → {after.BaseUrl}); an Admin must set the key again", ct);
         }
         return row;
     }
@@ -198,6 +215,12 @@ public sealed partial class SynthesizerAdmin(
             yield return new FieldError("outputPricePerMillion", "The output price per million tokens must be between 0 and 100,000.");
         }
     }
+
+    /// <summary>Same scheme, host and port: where a key may keep going. Anything unparsable counts as another origin.</summary>
+    public static bool SameOrigin(string a, string b) =>
+        Uri.TryCreate(a, UriKind.Absolute, out var x) && Uri.TryCreate(b, UriKind.Absolute, out var y)
+            ? Uri.Compare(x, y, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+            : string.Equals(a, b, StringComparison.Ordinal);
 
     public static bool IsValidBaseUrl(string url)
     {

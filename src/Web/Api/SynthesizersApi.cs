@@ -71,7 +71,7 @@ public static class SynthesizersApi
     {
         try
         {
-            return TypedResults.Ok(SynthesizerDto.From(await admin.UpdateAsync(name, request.ToEdit(name), user.Identity?.Name, ct)));
+            return TypedResults.Ok(SynthesizerDto.From(await admin.UpdateAsync(name, request.ToEdit(name), user.Identity?.Name, user.IsInRole(Roles.Admin), ct)));
         }
         catch (SynthesizerValidationException e)
         {
