@@ -42,7 +42,16 @@ public sealed class ChatCompletionHandler
         byte[] body;
         using (var buffer = new MemoryStream())
         {
-            await context.Request.Body.CopyToAsync(buffer, aborted);
+            try
+            {
+                await context.Request.Body.CopyToAsync(buffer, aborted);
+            }
+            catch (BadHttpRequestException e)
+            {
+                // Over the host's body limit (413) or a broken upload: say so, rather than fail as a server error.
+                context.Response.StatusCode = e.StatusCode;
+                return;
+            }
             body = buffer.ToArray();
         }
 

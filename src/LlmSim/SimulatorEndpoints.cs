@@ -49,11 +49,28 @@ public static class SimulatorEndpoints
     /// <c>{prefix}/stats/reset</c> and <c>{prefix}/config</c>; open to anonymous callers and kept
     /// out of the OpenAPI document.
     /// </summary>
-    public static RouteGroupBuilder MapLlmSimulator(this IEndpointRouteBuilder app, string prefix = "")
+    /// <param name="protectConfig">
+    /// How a host guards <c>/config</c>, which changes the simulator for everyone and names files on disk. A host
+    /// that passes it (the web app: Admin only) decides; standalone, where the simulator is the whole server, it
+    /// stays open like the rest.
+    /// </param>
+    public static RouteGroupBuilder MapLlmSimulator(this IEndpointRouteBuilder app, string prefix = "",
+        Action<RouteGroupBuilder>? protectConfig = null)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var group = app.MapGroup(prefix ?? string.Empty);
-        group.AllowAnonymous().ExcludeFromDescription();
+        var root = app.MapGroup(prefix ?? string.Empty);
+        root.ExcludeFromDescription();
+        var group = root.MapGroup("");
+        group.AllowAnonymous();
+        var config = root.MapGroup("");
+        if (protectConfig is null)
+        {
+            config.AllowAnonymous();
+        }
+        else
+        {
+            protectConfig(config);
+        }
 
         group.MapPost("/v1/chat/completions", (HttpContext context) =>
             context.RequestServices.GetRequiredService<ChatCompletionHandler>().HandleAsync(context));
@@ -69,9 +86,9 @@ public static class SimulatorEndpoints
             return Results.Json(stats.Snapshot(), SimulatorOptions.Json);
         });
 
-        group.MapGet("/config", (SimulatorOptions options) => Results.Json(options, SimulatorOptions.Json));
+        config.MapGet("/config", (SimulatorOptions options) => Results.Json(options, SimulatorOptions.Json));
 
-        group.MapPost("/config", async (HttpContext context, SimulatorOptions options, AnswerComposer composer) =>
+        config.MapPost("/config", async (HttpContext context, SimulatorOptions options, AnswerComposer composer) =>
         {
             JsonNode? node;
             try
@@ -103,7 +120,7 @@ public static class SimulatorEndpoints
             return Results.Json(options, SimulatorOptions.Json);
         });
 
-        return group;
+        return root;
     }
 
     private static IResult ConfigError(string message) =>

@@ -44,7 +44,8 @@ app.MapDeepFinanceApi();
 app.MapCultureEndpoints();
 if (SynthesizerCatalog.SimulatorEnabled(app.Configuration))
 {
-    app.MapLlmSimulator("/sim");
+    // Its configuration changes every simulated run and names files on disk: Admin only, as DESIGN's access table says.
+    app.MapLlmSimulator("/sim", config => config.RequireAuthorization(Policies.Admin));
 }
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

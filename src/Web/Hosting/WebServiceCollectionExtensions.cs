@@ -23,6 +23,9 @@ namespace DeepFinance.Web.Hosting;
 
 public static class WebServiceCollectionExtensions
 {
+    /// <summary>The body limit of every route but the streaming imports: ample for any JSON request, a prompt included.</summary>
+    public const long MaxBodyBytes = 4L << 20;
+
     public static readonly string[] Cultures = ["en", "zh-CN"];
 
     public const string SignedInScheme = "DeepFinance";
@@ -89,7 +92,8 @@ public static class WebServiceCollectionExtensions
 
     private static Task ApiAware(HttpContext http, string redirect, int status)
     {
-        if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hangfire"))
+        // Machines (API, simulator, job dashboard) get a status code; people get the sign-in page.
+        if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/sim") || http.Request.Path.StartsWithSegments("/hangfire"))
         {
             http.Response.StatusCode = status;
         }
@@ -146,7 +150,9 @@ public static class WebServiceCollectionExtensions
         services.AddProblemDetails();
         services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = 1L << 30);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1L << 30);
+        // Every route is limited to a small body; only the streaming imports raise it on their own endpoints
+        // (RequestSizeLimit). An anonymous caller can no longer make the server buffer a gigabyte.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
         services.AddHealthChecks();
         return builder;
     }

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using DeepFinance.Web.Tests.TestSupport;
+
+namespace DeepFinance.Web.Tests.Api;
+
+/// <summary>
+/// No anonymous way to exhaust or reconfigure the server: every route has a small body limit (only the streaming
+/// import takes large files), and the in-app simulator's configuration answers to Admins only.
+/// </summary>
+public sealed class BodyLimitAndSimulatorConfigTests(Q2aFlowTests.App fixture) : IClassFixture<Q2aFlowTests.App>
+{
+    private readonly DeepFinanceApp _app = fixture.Host;
+
+    [Theory]
+    [InlineData("/api/v1/auth/login")]
+    [InlineData("/sim/v1/chat/completions")]
+    public async Task An_anonymous_oversized_body_is_refused_with_413(string path)
+    {
+        using var anonymous = _app.Anonymous();
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent("{\"email\":\"" + new string('a', 6 << 20) + "\"}", Encoding.UTF8, "application/json"),
+        };
+        // Ask before sending, as a careful client does: the server refuses on the declared length alone.
+        request.Headers.ExpectContinue = true;
+        var response = await anonymous.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_seed_file_larger_than_the_general_limit_still_imports()
+    {
+        var admin = await _app.SignedInAsync();
+        var lines = new StringBuilder();
+        for (var i = 0; lines.Length < (5 << 20); i++)
+        {
+            lines.Append("{\"question\":\"Bond ").Append(i).Append(": what is the annual coupon of a 100 face value bond paying ")
+                .Append(i % 9 + 1).Append("% a year? ").Append(new string('.', 200)).Append("\",\"answer\":\"").Append(i % 9 + 1).Append("\"}\n");
+        }
+        var response = await admin.PostAsync("/api/v1/seed-sources", DeepFinanceApp.Upload("big", "big.jsonl", Encoding.UTF8.GetBytes(lines.ToString())));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_simulator_configuration_answers_to_admins_only()
+    {
+        using var anonymous = _app.Anonymous();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/sim/config")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/sim/config", new { rate500 = 1.0 })).StatusCode);
+
+        var operatorEmail = "sim-op-" + Guid.NewGuid().ToString("N")[..6] + "@test.local";
+        await _app.CreateUserAsync(operatorEmail, "operator");
+        var op = await _app.SignedInAsync(operatorEmail);
+        Assert.Equal(HttpStatusCode.Forbidden, (await op.PostAsJsonAsync("/sim/config", new { oracleFile = "/etc/shadow" })).StatusCode);
+
+        var admin = await _app.SignedInAsync();
+        var read = await admin.GetAsync("/sim/config");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        // The chat endpoint itself still answers the synthesizer that points at it.
+        Assert.NotEqual(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/sim/v1/models")).StatusCode);
+    }
+}
