@@ -21,6 +21,8 @@ builder.AddAccess().AddJobs().AddApi().AddUi().AddSimulator();
 var app = builder.Build();
 await app.InitializeAsync();
 
+app.UseSecurityHeaders();
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);

@@ -62,3 +62,24 @@ public sealed class BodyLimitAndSimulatorConfigTests(Q2aFlowTests.App fixture) :
         Assert.NotEqual(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/sim/v1/models")).StatusCode);
     }
 }
+
+/// <summary>Every kind of answer carries the security headers, the API's and the simulator's included.</summary>
+public sealed class SecurityHeaderTests(Q2aFlowTests.App fixture) : IClassFixture<Q2aFlowTests.App>
+{
+    [Theory]
+    [InlineData("/Account/Login")]
+    [InlineData("/api/v1/runs")]
+    [InlineData("/sim/v1/models")]
+    [InlineData("/health")]
+    [InlineData("/favicon.png")]
+    public async Task Every_answer_forbids_remote_images_framing_sniffing_and_referrers(string path)
+    {
+        using var anonymous = fixture.Host.Anonymous();
+        var response = await anonymous.GetAsync(path);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("img-src 'self' data:", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+    }
+}
