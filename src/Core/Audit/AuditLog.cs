@@ -50,7 +50,7 @@ public sealed class AuditLog(IDbContextFactory<DeepFinanceDbContext> dbFactory, 
         var query = Filtered(db, filter);
         var total = await query.CountAsync(ct);
         var size = Math.Clamp(filter.PageSize, 1, 1000);
-        var items = await query.OrderByDescending(e => e.Id).Skip((Math.Max(1, filter.Page) - 1) * size).Take(size).ToListAsync(ct);
+        var items = await query.OrderByDescending(e => e.Id).Skip(Paging.Offset(filter.Page, size)).Take(size).ToListAsync(ct);
         return (total, items);
     }
 

@@ -170,7 +170,7 @@ public sealed class RunService(
             query = query.Where(r => r.Status == s);
         }
         var total = await query.CountAsync(ct);
-        var rows = await query.OrderByDescending(r => r.Id).Skip((Math.Max(1, page) - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var rows = await query.OrderByDescending(r => r.Id).Skip(Paging.Offset(page, pageSize)).Take(pageSize).ToListAsync(ct);
         return (total, rows.Select(r => ToProgress(r, 0, 0, 0)).ToList());
     }
 

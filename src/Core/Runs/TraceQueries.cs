@@ -102,7 +102,7 @@ public sealed class TraceQueries(IDbContextFactory<DeepFinanceDbContext> dbFacto
             _ => rows.OrderBy(x => x.T.Id),
         };
         var size = Math.Clamp(q.PageSize, 1, MaxPageSize);
-        var page = await ProjectAsync(rows.Skip((Math.Max(1, q.Page) - 1) * size).Take(size), ct);
+        var page = await ProjectAsync(rows.Skip(Paging.Offset(q.Page, size)).Take(size), ct);
         return new Page<TraceRow>(total, page);
     }
 

@@ -1,3 +1,4 @@
+using DeepFinance.Core.Data;
 using System.Security.Claims;
 using DeepFinance.Core.Audit;
 using DeepFinance.Web.Data;
@@ -94,7 +95,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         var total = await users.CountAsync(ct);
         var size = Math.Clamp(query.PageSize, 1, 500);
         var ordered = query.Descending ? users.OrderByDescending(u => u.NormalizedEmail) : users.OrderBy(u => u.NormalizedEmail);
-        var page = await ordered.ThenBy(u => u.Id).Skip((Math.Max(1, query.Page) - 1) * size).Take(size).ToListAsync(ct);
+        var page = await ordered.ThenBy(u => u.Id).Skip(Paging.Offset(query.Page, size)).Take(size).ToListAsync(ct);
         var ids = page.Select(u => u.Id).ToList();
         var roles = await (from ur in db.UserRoles
                            join r in db.Roles on ur.RoleId equals r.Id

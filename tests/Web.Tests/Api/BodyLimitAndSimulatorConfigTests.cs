@@ -83,3 +83,20 @@ public sealed class SecurityHeaderTests(Q2aFlowTests.App fixture) : IClassFixtur
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A page far past the end is empty: the page number no longer overflows back to page 1.</summary>
+public sealed class PageOverflowTests(Q2aFlowTests.App fixture) : IClassFixture<Q2aFlowTests.App>
+{
+    [Theory]
+    [InlineData("/api/v1/runs?page=2147483647&pageSize=50")]
+    [InlineData("/api/v1/audit?page=2147483647&pageSize=50")]
+    [InlineData("/api/v1/users?page=2147483647&pageSize=50")]
+    public async Task The_last_possible_page_number_gives_an_empty_page(string path)
+    {
+        var admin = await fixture.Host.SignedInAsync();
+        var response = await admin.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(0, body.GetProperty("items").GetArrayLength());
+    }
+}
