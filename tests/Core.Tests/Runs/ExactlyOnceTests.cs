@@ -105,10 +105,12 @@ public sealed class ExactlyOnceTests
     [Fact]
     public async Task Transient_errors_are_retried_and_each_attempt_is_counted()
     {
-        await using var h = await PipelineHarness.StartAsync(new SimulatorOptions { Rate500 = 0.3 });
+        // Half the answers are 500s over 20 requests: the chance that none fails (and the test proves nothing) is one in a million.
+        await using var h = await PipelineHarness.StartAsync(new SimulatorOptions { Rate500 = 0.5 },
+            new Dictionary<string, string?> { ["DeepFinance:Llm:MaxAttempts"] = "20" });
         var source = await h.ImportSeedsAsync();
-        var run = await h.RunToEndAsync(new RunSpec(RunKind.Q2a, source, "sim", 2));
-        Assert.Equal(10, run.Done);
+        var run = await h.RunToEndAsync(new RunSpec(RunKind.Q2a, source, "sim", 4));
+        Assert.Equal(20, run.Done);
         Assert.Equal(h.Simulator.Stats.Requests, run.Attempts);
         Assert.True(run.Attempts > 10);
     }
