@@ -20,11 +20,15 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
     {
         uri ??= "";
 
-        // Prevent open redirects.
+        // Prevent open redirects: an address on this site keeps its path; anything else (another host, a
+        // protocol-relative or backslash trick) goes home instead of failing the sign-in with a 500.
         if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
+            || uri.StartsWith("//", StringComparison.Ordinal) || uri.StartsWith("/\\", StringComparison.Ordinal))
         {
-            uri = navigationManager.ToBaseRelativePath(uri);
+            uri = Uri.TryCreate(uri, UriKind.Absolute, out var absolute)
+                && navigationManager.ToAbsoluteUri(navigationManager.BaseUri).IsBaseOf(absolute)
+                    ? navigationManager.ToBaseRelativePath(uri)
+                    : "";
         }
 
         navigationManager.NavigateTo(uri);
