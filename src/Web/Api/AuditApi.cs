@@ -72,7 +72,10 @@ public static class AuditApi
     }
 }
 
-/// <summary>RFC 4180 CSV: a field with a comma, quote, CR or LF is quoted, and quotes inside are doubled; lines end in CRLF.</summary>
+/// <summary>
+/// RFC 4180 CSV: a field with a comma, quote, CR or LF is quoted, and quotes inside are doubled; lines end in CRLF.
+/// Cells a spreadsheet would evaluate as formulas are defused.
+/// </summary>
 public static class AuditCsv
 {
     public static string Line(AuditEntry e) => string.Join(',',
@@ -84,6 +87,12 @@ public static class AuditCsv
         if (string.IsNullOrEmpty(value))
         {
             return "";
+        }
+        // A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one) as a formula; an actor
+        // name or a subject is data, so such a cell starts with an apostrophe, which spreadsheets do not show.
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
         }
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
