@@ -493,8 +493,6 @@ public sealed class RunExecutor(
             provenance, parameters.Judge, parameters.JudgePromptTemplateId);
     }
 
-    internal static RunParameters Parameters(Run run) => RunParameters.Of(run);
-
     private static string Brief(string message) => message.Length > 1000 ? message[..1000] + "…" : message;
 }
 

@@ -111,20 +111,11 @@ public sealed class CotSamplingWork : IPartitionWork
             }
             return ItemResult.Succeeded(trace);
         }
-        catch (LlmCallException e)
+        catch (Exception e) when (e is LlmCallException or PrivacyGateException)
         {
-            return Failed(trace, e.Message);
+            trace.Status = TraceStatus.Failed;
+            trace.FailureReason = e.Message;
+            return ItemResult.Failed(e.Message, trace);
         }
-        catch (PrivacyGateException e)
-        {
-            return Failed(trace, e.Message);
-        }
-    }
-
-    private static ItemResult Failed(CotTrace trace, string reason)
-    {
-        trace.Status = TraceStatus.Failed;
-        trace.FailureReason = reason;
-        return ItemResult.Failed(reason, trace);
     }
 }

@@ -49,7 +49,7 @@ public sealed class Reverifier(
             {
                 throw new RunStateException(runId, RunAction.Reverify, run.Status);
             }
-            parameters = RunExecutor.Parameters(run);
+            parameters = RunParameters.Of(run);
         }
 
         parameters = parameters with { RelativeTolerance = relativeTolerance ?? parameters.RelativeTolerance };
