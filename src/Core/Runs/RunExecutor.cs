@@ -31,6 +31,9 @@ public sealed class RunExecutor(
     ILogger<RunExecutor> logger)
 {
     private readonly ConcurrentDictionary<(long, int), Task> _active = new();
+    // Pauses are taken one at a time, so an item whose call failed just after another item paused the run
+    // sees that stop and cannot pause the run again once an operator has resumed it.
+    private readonly SemaphoreSlim _pausing = new(1, 1);
 
     /// <summary>This node's name as a lease holder.</summary>
     public string WorkerId => node.Id;
@@ -354,7 +357,18 @@ public sealed class RunExecutor(
             }
             catch (EndpointUnavailableException e)
             {
-                await BusyRetry.RunAsync(() => PauseAsync(run.Id, e.Message), CancellationToken.None);
+                await _pausing.WaitAsync(CancellationToken.None);
+                try
+                {
+                    if (!stop.IsCancellationRequested)
+                    {
+                        await BusyRetry.RunAsync(() => PauseAsync(run.Id, e.Message), CancellationToken.None);
+                    }
+                }
+                finally
+                {
+                    _pausing.Release();
+                }
                 await stop.CancelAsync();
                 return false;
             }
