@@ -21,6 +21,8 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<LlmResponse> LlmResponses => Set<LlmResponse>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Reverification> Reverifications => Set<Reverification>();
+    public DbSet<Review> Reviews => Set<Review>();
+    public DbSet<ReviewDecision> ReviewDecisions => Set<ReviewDecision>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -123,6 +125,27 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasIndex(x => x.RunId);
             e.Property(x => x.Judge).HasMaxLength(100);
             e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Review>(e =>
+        {
+            e.HasIndex(x => x.RewriteTraceId).IsUnique();
+            e.HasIndex(x => new { x.Status, x.Id });
+            e.HasIndex(x => new { x.RunId, x.Status });
+            e.HasIndex(x => x.QuestionId);
+            e.Property(x => x.ReservedBy).HasMaxLength(256);
+            e.Property(x => x.LeakOverrideReason).HasMaxLength(2000);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<ReviewDecision>(e =>
+        {
+            e.HasIndex(x => new { x.ReviewId, x.At });
+            e.HasIndex(x => new { x.Reviewer, x.At });
+            e.Property(x => x.Reviewer).HasMaxLength(256);
+            e.Property(x => x.ReasonCode).HasMaxLength(64);
+            e.Property(x => x.Comment).HasMaxLength(4000);
+            e.HasOne<Review>().WithMany().HasForeignKey(x => x.ReviewId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<LlmResponse>(e =>
         {

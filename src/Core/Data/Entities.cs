@@ -70,6 +70,8 @@ public sealed class Question
     public double? MajorityShare { get; set; }
     /// <summary>What A2Q changed in the parent (a number, condition, entity, rule).</summary>
     public string? Perturbation { get; set; }
+    /// <summary>When a reviewer disputed the reference answer: the question leaves every dataset until an Operator or Expert settles it.</summary>
+    public DateTimeOffset? ReferenceDisputedAt { get; set; }
     public required string Language { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
@@ -225,6 +227,10 @@ public sealed class CotTrace
     /// <summary>The judge prompt version behind a verdict with rule "judge"; null for rule verdicts.</summary>
     public long? JudgePromptTemplateId { get; set; }
     public string? FailureReason { get; set; }
+    /// <summary>Self-correction: the reflection on the previous attempt that this round's rewrite continued from.</summary>
+    public string? Reflection { get; set; }
+    /// <summary>Leak screen: a JSON array of the phrases or values by which this round leans on the reference; null when clean.</summary>
+    public string? LeakHits { get; set; }
     public int PromptTokens { get; set; }
     public int CompletionTokens { get; set; }
     public int ReasoningTokens { get; set; }
@@ -276,4 +282,57 @@ public sealed class Reverification
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset FinishedAt { get; set; }
     public string? RequestedBy { get; set; }
+}
+
+public enum ReviewStatus { Pending, Accepted, Rejected, Disputed, SentBack }
+
+public enum ReviewDecisionKind { Accept, Fix, Reject, SendBack, Dispute }
+
+/// <summary>
+/// A verified self-correction rewrite waiting for, or carrying, a reviewer's decision. An accepted one (with the
+/// reviewer's edit, if any) is what a dataset takes from a rewrite; traces verified in the first place need none.
+/// </summary>
+public sealed class Review
+{
+    public long Id { get; set; }
+    /// <summary>The scr run that produced the rewrite.</summary>
+    public long RunId { get; set; }
+    public long QuestionId { get; set; }
+    /// <summary>The flawed trace the rewriting started from (round 0, in the source run).</summary>
+    public long OriginalTraceId { get; set; }
+    /// <summary>The last round's trace: the verified rewrite.</summary>
+    public long RewriteTraceId { get; set; }
+    public int Rounds { get; set; }
+    public bool LeakFlag { get; set; }
+    /// <summary>Why a reviewer let a flagged rewrite through.</summary>
+    public string? LeakOverrideReason { get; set; }
+    public ReviewStatus Status { get; set; }
+    /// <summary>Optimistic concurrency: every change bumps it, and a decision on an older one is refused.</summary>
+    public int Version { get; set; }
+    public string? ReservedBy { get; set; }
+    public DateTimeOffset? ReservedUntil { get; set; }
+    /// <summary>How many distinct reviewers must decide (2 for the share picked for double review).</summary>
+    public int RequiredReviews { get; set; } = 1;
+    /// <summary>The reasoning a dataset takes when a reviewer fixed the rewrite; null means the rewrite as generated.</summary>
+    public string? FinalReasoning { get; set; }
+    public string? FinalAnswer { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+}
+
+/// <summary>One reviewer's decision on a review, kept for history, agreement (kappa) and reviewer statistics.</summary>
+public sealed class ReviewDecision
+{
+    public long Id { get; set; }
+    public long ReviewId { get; set; }
+    public required string Reviewer { get; set; }
+    public ReviewDecisionKind Decision { get; set; }
+    /// <summary>A reject's reason from the fixed list; free text goes into <see cref="Comment"/>.</summary>
+    public string? ReasonCode { get; set; }
+    public string? Comment { get; set; }
+    /// <summary>A fix's edit as a unified diff against the rewrite, so the history shows what changed.</summary>
+    public string? EditDiff { get; set; }
+    /// <summary>Time from reservation to decision.</summary>
+    public int ElapsedMs { get; set; }
+    public DateTimeOffset At { get; set; }
 }

@@ -86,6 +86,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.Property<int>("LatencyMs")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LeakHits")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Model")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -107,6 +110,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.Property<int>("ReasoningTokens")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reflection")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("RequestHash")
                         .IsRequired()
@@ -307,6 +313,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.Property<string>("ReferenceAnswer")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ReferenceDisputedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("SeedItemId")
                         .HasColumnType("INTEGER");
 
@@ -388,6 +397,124 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasIndex("RunId");
 
                     b.ToTable("Reverifications");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.Review", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FinalAnswer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FinalReasoning")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("LeakFlag")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeakOverrideReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OriginalTraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("QuestionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RequiredReviews")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReservedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReservedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RewriteTraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Rounds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("QuestionId");
+
+                    b.HasIndex("RewriteTraceId")
+                        .IsUnique();
+
+                    b.HasIndex("RunId", "Status");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.ToTable("Reviews");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ReviewDecision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EditDiff")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ElapsedMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReviewId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reviewer")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReviewId", "At");
+
+                    b.HasIndex("Reviewer", "At");
+
+                    b.ToTable("ReviewDecisions");
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.Run", b =>
@@ -817,6 +944,30 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasOne("DeepFinance.Core.Data.Run", null)
                         .WithMany()
                         .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.Review", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Question", null)
+                        .WithMany()
+                        .HasForeignKey("QuestionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("DeepFinance.Core.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ReviewDecision", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Review", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
