@@ -53,9 +53,14 @@ internal static class DuplicateGuard
             return Apart("binding", similarity, $"the number {number} plays a different part (its neighbouring words differ)");
         }
 
-        if (onlyA.Count + onlyB.Count == 0 && !a.Segments.SequenceEqual(b.Segments, StringComparer.Ordinal))
+        if (onlyA.Count + onlyB.Count == 0)
         {
-            return Apart("order", similarity, "the same words in an order that is not a swap of whole clauses");
+            // One pair may differ on each side: a clause swap behind a shared lead-in (已知A，B → 已知B，A) moves one joint.
+            var (pairsA, pairsB) = BagDifference(a.Pairs, b.Pairs);
+            if (pairsA.Count > 1 || pairsB.Count > 1)
+            {
+                return Apart("order", similarity, $"the same words in an order that is not a swap of whole clauses ({Describe(pairsA)} vs {Describe(pairsB)})");
+            }
         }
 
         return new DuplicateVerdict(true, "near", similarity, "similar, with the same numbers, negations and asked-for quantity");

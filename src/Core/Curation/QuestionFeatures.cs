@@ -18,8 +18,8 @@ internal sealed class QuestionFeatures
         var content = new Dictionary<string, int>(StringComparer.Ordinal);
         var negations = new List<string>();
         var numbers = new List<BoundNumber>();
-        var segments = new List<string>();
-        var segment = new StringBuilder();
+        var joints = new Dictionary<string, int>(StringComparer.Ordinal);
+        string? previous = null;
         var han = new StringBuilder();
         var words = new List<string>();
         for (var i = 0; i < tokens.Count; i++)
@@ -27,11 +27,14 @@ internal sealed class QuestionFeatures
             var token = tokens[i];
             if (IsClauseBreak(token))
             {
-                CloseSegment(segment, segments);
+                previous = null;
             }
             else
             {
-                segment.Append(token.Value).Append(' ');
+                // Adjacent pairs within a clause: a swap of whole clauses leaves them all in place.
+                var pair = (previous ?? "^") + " " + token.Value;
+                joints[pair] = joints.GetValueOrDefault(pair) + 1;
+                previous = token.Value;
             }
 
             switch (token.Kind)
@@ -69,13 +72,11 @@ internal sealed class QuestionFeatures
             }
         }
 
-        CloseSegment(segment, segments);
         negations.Sort(StringComparer.Ordinal);
-        segments.Sort(StringComparer.Ordinal);
         Content = content;
         Negations = negations;
         Numbers = numbers;
-        Segments = segments;
+        Pairs = joints;
         Polarity = CountTerms(CurationLexicon.PolarityTerms, han.ToString(), words);
         Quantities = CountTerms(CurationLexicon.QuantityTerms, han.ToString(), words);
         var sortedNumbers = numbers.Select(n => n.Value).Order(StringComparer.Ordinal);
@@ -91,8 +92,11 @@ internal sealed class QuestionFeatures
 
     public IReadOnlyList<BoundNumber> Numbers { get; }
 
-    /// <summary>The clauses (between punctuation and connectives), sorted: equal for a clause-order swap.</summary>
-    public IReadOnlyList<string> Segments { get; }
+    /// <summary>
+    /// Counts of adjacent token pairs within clauses (clauses end at punctuation and connectives; "^" starts one).
+    /// A swap of whole clauses keeps them; moving words about inside clauses does not.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Pairs { get; }
 
     public IReadOnlyDictionary<string, int> Polarity { get; }
 
@@ -108,15 +112,6 @@ internal sealed class QuestionFeatures
 
     private static bool IsClauseBreak(TextToken token) =>
         token.Kind == TokenKind.Boundary || CurationLexicon.Connectives.Contains(token.Value);
-
-    private static void CloseSegment(StringBuilder segment, List<string> segments)
-    {
-        if (segment.Length > 0)
-        {
-            segments.Add(segment.ToString());
-            segment.Clear();
-        }
-    }
 
     /// <summary>Up to <see cref="ContextWidth"/> tokens on one side, nearest first, stopping at a clause break or another number.</summary>
     private static string[] Context(IReadOnlyList<TextToken> tokens, int at, int step)

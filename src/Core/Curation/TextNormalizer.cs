@@ -187,7 +187,7 @@ public sealed partial class TextNormalizer
                 continue;
             }
 
-            if (c is '-' && i + 1 < s.Length && char.IsAsciiDigit(s[i + 1]) && (i == 0 || !char.IsLetterOrDigit(s[i - 1])))
+            if (c is '-' && i + 1 < s.Length && char.IsAsciiDigit(s[i + 1]) && (i == 0 || !char.IsAsciiLetterOrDigit(s[i - 1])))
             {
                 // A sign, not a hyphen: -6% is not 6%.
                 i = ReadNumber(s, i, tokens);
