@@ -1,4 +1,5 @@
 using DeepFinance.Core.Audit;
+using DeepFinance.Core.Curation;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Extraction;
 using DeepFinance.Core.Ingest;
@@ -22,7 +23,8 @@ public static class CoreServiceCollectionExtensions
         .AddLlm(configuration)
         .AddIngest()
         .AddVerification(configuration)
-        .AddSynthesis(configuration);
+        .AddSynthesis(configuration)
+        .AddCuration(configuration);
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {

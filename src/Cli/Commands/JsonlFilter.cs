@@ -111,11 +111,42 @@ internal static class JsonlFilter
     /// <summary>Runs <paramref name="transform"/> over every record of <paramref name="inputPath"/>, writing <paramref name="outputPath"/>.</summary>
     public static int Run(string inputPath, string outputPath, Action<JsonlRecord, Utf8JsonWriter> transform, TextWriter stderr)
     {
+        ArgumentNullException.ThrowIfNull(transform);
+        return Run(inputPath, outputPath, (record, writer, output) =>
+        {
+            transform(record, writer);
+            EndLine(writer, output);
+        }, (_, _) => { }, stderr);
+    }
+
+    /// <summary>
+    /// For filters that must see every line before writing any (dedup): <paramref name="collect"/> reads each record,
+    /// then <paramref name="emit"/> writes the output, calling the function it is given once per output object.
+    /// Same checks, errors and atomic output as <see cref="Run(string, string, Action{JsonlRecord, Utf8JsonWriter}, TextWriter)"/>.
+    /// </summary>
+    public static int RunCollected(string inputPath, string outputPath, Action<JsonlRecord> collect, Action<Action<Action<Utf8JsonWriter>>> emit, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(collect);
+        ArgumentNullException.ThrowIfNull(emit);
+        return Run(inputPath, outputPath, (record, _, _) => collect(record), (writer, output) => emit(write =>
+        {
+            write(writer);
+            EndLine(writer, output);
+        }), stderr);
+    }
+
+    private static void EndLine(Utf8JsonWriter writer, Stream output)
+    {
+        writer.Flush();
+        writer.Reset();
+        output.WriteByte((byte)'\n');
+    }
+
+    private static int Run(string inputPath, string outputPath, Action<JsonlRecord, Utf8JsonWriter, Stream> transform, Action<Utf8JsonWriter, Stream> after, TextWriter stderr)
+    {
         ArgumentNullException.ThrowIfNull(inputPath);
         ArgumentNullException.ThrowIfNull(outputPath);
-        ArgumentNullException.ThrowIfNull(transform);
         ArgumentNullException.ThrowIfNull(stderr);
-
         if (!File.Exists(inputPath))
         {
             stderr.WriteLine($"error: {inputPath}: file not found");
@@ -131,64 +162,15 @@ internal static class JsonlFilter
         }
 
         var tempPath = Path.Combine(directory, $".{Path.GetFileName(fullOutput)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        long lineNumber = 0;
+        var lineNumber = new LineCounter();
         try
         {
             using (var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-            using (var reader = new Utf8LineReader(input))
             using (var output = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             using (var writer = new Utf8JsonWriter(output, WriterOptions))
             {
-                while (reader.TryReadLine(out var line))
-                {
-                    lineNumber++;
-                    var bytes = line.Span;
-                    if (lineNumber == 1 && bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-                    {
-                        line = line[3..];
-                        bytes = line.Span;
-                    }
-
-                    if (bytes.Length > 0 && bytes[^1] == (byte)'\r')
-                    {
-                        line = line[..^1];
-                        bytes = line.Span;
-                    }
-
-                    if (IsBlank(bytes))
-                    {
-                        continue;
-                    }
-
-                    if (!Utf8.IsValid(bytes))
-                    {
-                        throw new JsonlInputException("invalid UTF-8");
-                    }
-
-                    JsonDocument document;
-                    try
-                    {
-                        document = JsonDocument.Parse(line, DocumentOptions);
-                    }
-                    catch (JsonException ex)
-                    {
-                        throw new JsonlInputException($"invalid JSON ({FirstSentence(ex.Message)})");
-                    }
-
-                    using (document)
-                    {
-                        if (document.RootElement.ValueKind != JsonValueKind.Object)
-                        {
-                            throw new JsonlInputException("expected a JSON object");
-                        }
-
-                        transform(new JsonlRecord(document.RootElement, lineNumber), writer);
-                    }
-
-                    writer.Flush();
-                    writer.Reset();
-                    output.WriteByte((byte)'\n');
-                }
+                ReadRecords(input, lineNumber, record => transform(record, writer, output));
+                after(writer, output);
             }
 
             File.Move(tempPath, fullOutput, overwrite: true);
@@ -197,7 +179,7 @@ internal static class JsonlFilter
         catch (JsonlInputException ex)
         {
             TryDelete(tempPath);
-            stderr.WriteLine($"error: {inputPath} line {lineNumber}: {ex.Message}");
+            stderr.WriteLine($"error: {inputPath} line {lineNumber.Value}: {ex.Message}");
             return 2;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -210,6 +192,63 @@ internal static class JsonlFilter
         {
             TryDelete(tempPath);
             throw;
+        }
+    }
+
+    private sealed class LineCounter
+    {
+        public long Value { get; set; }
+    }
+
+    /// <summary>Parses each non-blank line as a JSON object and hands it to <paramref name="onRecord"/>; the counter tracks the line.</summary>
+    private static void ReadRecords(Stream input, LineCounter lineNumber, Action<JsonlRecord> onRecord)
+    {
+        using var reader = new Utf8LineReader(input);
+        while (reader.TryReadLine(out var line))
+        {
+            lineNumber.Value++;
+            var bytes = line.Span;
+            if (lineNumber.Value == 1 && bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+            {
+                line = line[3..];
+                bytes = line.Span;
+            }
+
+            if (bytes.Length > 0 && bytes[^1] == (byte)'\r')
+            {
+                line = line[..^1];
+                bytes = line.Span;
+            }
+
+            if (IsBlank(bytes))
+            {
+                continue;
+            }
+
+            if (!Utf8.IsValid(bytes))
+            {
+                throw new JsonlInputException("invalid UTF-8");
+            }
+
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(line, DocumentOptions);
+            }
+            catch (JsonException ex)
+            {
+                throw new JsonlInputException($"invalid JSON ({FirstSentence(ex.Message)})");
+            }
+
+            using (document)
+            {
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw new JsonlInputException("expected a JSON object");
+                }
+
+                onRecord(new JsonlRecord(document.RootElement, lineNumber.Value));
+            }
         }
     }
 
