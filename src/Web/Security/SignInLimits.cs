@@ -32,12 +32,14 @@ public static class SignInLimits
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Account first: a request the account's budget turns away then costs its client nothing. (A refused request
+            // is tried twice by the middleware, once at once and once queued, so it spends the limiters before the refusing one twice.)
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(http => http.Items[typeof(Attempt)] is Attempt a
-                    ? SlidingWindow("client:" + a.Client, http, x => x.ClientAttemptsPerMinute)
-                    : RateLimitPartition.GetNoLimiter("")),
                 PartitionedRateLimiter.Create<HttpContext, string>(http => http.Items[typeof(Attempt)] is Attempt { Account: { } account, KnownDevice: false }
                     ? SlidingWindow("account:" + account, http, x => x.AccountAttemptsPerMinute)
+                    : RateLimitPartition.GetNoLimiter("")),
+                PartitionedRateLimiter.Create<HttpContext, string>(http => http.Items[typeof(Attempt)] is Attempt a
+                    ? SlidingWindow("client:" + a.Client, http, x => x.ClientAttemptsPerMinute)
                     : RateLimitPartition.GetNoLimiter("")));
             o.OnRejected = RejectAsync;
         });
