@@ -3,7 +3,16 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using DeepFinance.Web.Components.Account;
+using DeepFinance.Web.Data;
+using DeepFinance.Web.Security;
 using DeepFinance.Web.Tests.TestSupport;
+using DeepFinance.Web.Users;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DeepFinance.Web.Tests.Users;
 
@@ -150,4 +159,57 @@ public sealed class SessionRevocationTests(UsersApiTests.App fixture) : IClassFi
         // Signing in again starts a new family.
         Assert.Equal(HttpStatusCode.OK, (await anonymous.PostAsJsonAsync("/api/v1/auth/login", new { email, password = DeepFinanceApp.Password })).StatusCode);
     }
+
+    [Fact]
+    public async Task A_user_disabled_without_a_new_security_stamp_is_still_refused_within_seconds()
+    {
+        var held = await UserHoldingBearerAndCookieAsync("operator");
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            // Straight to the store, as another node or a script might: the stamp stays as it was.
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = (await users.FindByIdAsync(held.Id))!;
+            var stamp = user.SecurityStamp;
+            await users.SetLockoutEnabledAsync(user, true);
+            await users.SetLockoutEndDateAsync(user, UserAdministration.DisabledUntil);
+            Assert.Equal(stamp, (await users.FindByIdAsync(held.Id))!.SecurityStamp);
+        }
+
+        await AssertBothRefusedWithinFiveSecondsAsync(held);
+    }
+
+    [Fact]
+    public async Task An_open_page_loses_its_signed_in_user_within_seconds_of_the_user_being_disabled()
+    {
+        var held = await UserHoldingBearerAndCookieAsync("operator");
+        var services = _app.Services;
+        ClaimsPrincipalHolder signedIn;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ApplicationUser>>();
+            signedIn = new(await signIn.CreateUserPrincipalAsync((await signIn.UserManager.FindByIdAsync(held.Id))!));
+        }
+        // The provider a Blazor circuit uses, with the app's own services, as an open page holds it.
+        using var circuit = new IdentityRevalidatingAuthenticationStateProvider(services.GetRequiredService<ILoggerFactory>(),
+            services.GetRequiredService<SessionValidator>(), services.GetRequiredService<IOptions<AccessOptions>>());
+        var signedOut = new TaskCompletionSource<AuthenticationState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        circuit.SetAuthenticationState(Task.FromResult(new AuthenticationState(signedIn.Principal)));
+        circuit.AuthenticationStateChanged += async state =>
+        {
+            if ((await state).User.Identity?.IsAuthenticated != true)
+            {
+                signedOut.TrySetResult(await state);
+            }
+        };
+        Assert.Equal(held.Email, (await circuit.GetAuthenticationStateAsync()).User.Identity?.Name);
+
+        var admin = await _app.SignedInAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/v1/users/{held.Id}/disable", null)).StatusCode);
+
+        var finished = await Task.WhenAny(signedOut.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+        Assert.True(finished == signedOut.Task, "the open page still had its user 5 s after the user was disabled");
+        Assert.False((await signedOut.Task).User.Identity?.IsAuthenticated);
+    }
+
+    private sealed record ClaimsPrincipalHolder(System.Security.Claims.ClaimsPrincipal Principal);
 }
