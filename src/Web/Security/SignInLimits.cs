@@ -95,9 +95,10 @@ public static class SignInLimits
                 request.EnableBuffering();
                 using var json = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
                 request.Body.Position = 0;
+                // Named as the endpoint's binder would (case-insensitive).
                 return json.RootElement.ValueKind == JsonValueKind.Object
-                    && json.RootElement.EnumerateObject().FirstOrDefault(p => p.NameEquals("email") || p.Name.Equals("email", StringComparison.OrdinalIgnoreCase)) is { Value.ValueKind: JsonValueKind.String } p
-                        ? p.Value.GetString()
+                    && json.RootElement.EnumerateObject().FirstOrDefault(p => p.Name.Equals("email", StringComparison.OrdinalIgnoreCase)) is { Value.ValueKind: JsonValueKind.String } email
+                        ? email.Value.GetString()
                         : null;
             }
         }
@@ -130,7 +131,7 @@ public static class SignInLimits
         }
         var text = http.RequestServices.GetRequiredService<IStringLocalizer<Login>>();
         http.Response.ContentType = "text/html; charset=utf-8";
-        var lang = System.Globalization.CultureInfo.CurrentUICulture.Name;
+        var lang = CultureInfo.CurrentUICulture.Name;
         await http.Response.WriteAsync($"""
             <!DOCTYPE html>
             <html lang="{WebUtility.HtmlEncode(lang)}"><head><meta charset="utf-8"><title>{WebUtility.HtmlEncode(text["Title"])} · DeepFinance</title></head>

@@ -194,7 +194,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
             {
                 return UserResult.Invalid(result);
             }
-            // Role claims live in the cookie and token: a new security stamp makes sessions pick up the change.
+            // Role claims live in the cookie and token: a new security stamp ends the sessions that hold the old roles.
             await users.UpdateSecurityStampAsync(user);
             sessions.Forget(user.Id);
             await audit.WriteAsync(ActorName(actor), "user.roles-changed", Subject(user),
