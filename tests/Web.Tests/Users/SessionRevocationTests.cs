@@ -211,5 +211,12 @@ public sealed class SessionRevocationTests(UsersApiTests.App fixture) : IClassFi
         Assert.False((await signedOut.Task).User.Identity?.IsAuthenticated);
     }
 
+    [Fact]
+    public void A_session_check_interval_out_of_range_stops_the_app_with_the_setting_named()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => new DeepFinanceApp(new Dictionary<string, string?> { ["DeepFinance:Access:SessionCheckSeconds"] = "3600" }));
+        Assert.Contains("SessionCheckSeconds", error.ToString(), StringComparison.Ordinal);
+    }
+
     private sealed record ClaimsPrincipalHolder(System.Security.Claims.ClaimsPrincipal Principal);
 }
