@@ -35,6 +35,8 @@ app.UseRequestLocalization(new RequestLocalizationOptions()
     .SetDefaultCulture(WebServiceCollectionExtensions.Cultures[0])
     .AddSupportedCultures(WebServiceCollectionExtensions.Cultures)
     .AddSupportedUICultures(WebServiceCollectionExtensions.Cultures));
+// Before authentication: a flood of sign-in attempts is turned away without touching the user store.
+app.UseSignInLimits();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

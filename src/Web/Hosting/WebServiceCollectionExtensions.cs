@@ -49,7 +49,7 @@ public static class WebServiceCollectionExtensions
             // Choosing one scheme per request keeps the answers clean: 401/403 for scripts, a redirect for people.
             .AddPolicyScheme(SignedInScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx =>
                 ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? IdentityConstants.BearerScheme
+                    ? SessionCheckedBearerHandler.SchemeName
                     : IdentityConstants.ApplicationScheme)
             .AddBearerToken(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(1))
             .AddIdentityCookies();
@@ -76,6 +76,8 @@ public static class WebServiceCollectionExtensions
             {
                 o.SignIn.RequireConfirmedAccount = false;
                 o.User.RequireUniqueEmail = true;
+                // Password sign-in no longer locks accounts (SignInGuard's backoff spares known devices instead);
+                // these apply only to two-factor codes, tried after the password was right.
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(10);
                 o.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
@@ -87,7 +89,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
         // Keys persisted in the data directory: cookies and stored synthesizer keys survive a restart.
         DataProtectionSecretProtector.AddDeepFinanceDataProtection(services, data.FullDataDirectory);
-        return builder;
+        return builder.AddSessions();
     }
 
     private static Task ApiAware(HttpContext http, string redirect, int status)

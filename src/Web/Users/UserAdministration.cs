@@ -66,7 +66,7 @@ public static class UserErrors
 /// stale users and two grid requests never share a DbContext. Changes are serialized in this process so the
 /// "last active admin" check cannot race with another change.
 /// </remarks>
-public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog audit, TimeProvider time)
+public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog audit, TimeProvider time, SessionValidator sessions)
 {
     private static readonly SemaphoreSlim Changes = new(1, 1);
 
@@ -194,8 +194,9 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
             {
                 return UserResult.Invalid(result);
             }
-            // Role claims live in the cookie and token: a new security stamp makes sessions pick up the change.
+            // Role claims live in the cookie and token: a new security stamp ends the sessions that hold the old roles.
             await users.UpdateSecurityStampAsync(user);
+            sessions.Forget(user.Id);
             await audit.WriteAsync(ActorName(actor), "user.roles-changed", Subject(user),
                 AuditState(Sorted(current), disabled), AuditState(canonical, disabled), ct);
             return UserResult.Done(user.Id);
@@ -224,8 +225,9 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
             }
             if (result.Succeeded)
             {
-                // Ends cookie sessions at their next validation and refuses refresh tokens.
+                // Ends cookies, bearer tokens, open pages and refresh tokens at their next check.
                 result = await users.UpdateSecurityStampAsync(user);
+                sessions.Forget(user.Id);
             }
             if (!result.Succeeded)
             {
@@ -277,6 +279,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
             {
                 return UserResult.Invalid(result);
             }
+            sessions.Forget(user.Id);
             await audit.WriteAsync(ActorName(actor), "user.password-reset", Subject(user), ct: ct);
             return UserResult.Done(user.Id);
         }, ct);

@@ -36,6 +36,9 @@ public sealed class DeepFinanceApp : WebApplicationFactory<Program>
             ["DeepFinance:Admin:Password"] = Password,
             ["DeepFinance:Simulator:LatencyMedianMs"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Every test signs in from loopback, often as the admin: the sign-in limits have their own tests.
+            ["DeepFinance:Access:ClientAttemptsPerMinute"] = "100000",
+            ["DeepFinance:Access:AccountAttemptsPerMinute"] = "100000",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
         {

@@ -64,6 +64,9 @@ public sealed class AdminUiHost : IAsyncDisposable
             .AddEntityFrameworkStores<ApplicationDbContext>()
             .AddDefaultTokenProviders();
         ctx.Services.AddDataProtection();
+        ctx.Services.AddMemoryCache();
+        ctx.Services.AddOptions<DeepFinance.Web.Security.AccessOptions>();
+        ctx.Services.AddSingleton<DeepFinance.Web.Security.SessionValidator>();
         ctx.Services.AddSingleton<UserAdministration>();
         ctx.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         ctx.Services.AddMudServices();
