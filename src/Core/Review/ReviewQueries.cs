@@ -12,14 +12,19 @@ public sealed class ReviewQueries(IDbContextFactory<DeepFinanceDbContext> dbFact
     public const int MaxPageSize = 500;
     public const int PreviewLength = 160;
 
-    internal sealed record Joined(ReviewEntity Review, Question Question);
+    /// <summary>A member-initialised pair, which EF can translate through later Where and OrderBy calls (a positional record it cannot).</summary>
+    internal sealed class Joined
+    {
+        public required ReviewEntity Review { get; init; }
+        public required Question Question { get; init; }
+    }
 
     /// <summary>The queue's filter in SQL: status, run, the question's task type and difficulty, rounds, leak flag.</summary>
     internal static IQueryable<Joined> Filtered(DeepFinanceDbContext db, ReviewQueueFilter f)
     {
         var q = from r in db.Reviews.AsNoTracking()
                 join qu in db.Questions.AsNoTracking() on r.QuestionId equals qu.Id
-                select new Joined(r, qu);
+                select new Joined { Review = r, Question = qu };
         if (f.Status is { } status)
         {
             q = q.Where(x => x.Review.Status == status);

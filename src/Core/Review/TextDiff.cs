@@ -31,9 +31,7 @@ public static class TextDiff
     /// <summary>A line diff in the familiar "- / +" form, for keeping a reviewer's edit in the history.</summary>
     public static string LineDiff(string? before, string? after)
     {
-        var a = (before ?? "").Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        var b = (after ?? "").Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        var result = Diff(a, b, DefaultMaxEdits);
+        var result = Diff(Lines(before), Lines(after), DefaultMaxEdits);
         var text = new StringBuilder();
         foreach (var s in result.Segments)
         {
@@ -41,12 +39,33 @@ public static class TextDiff
             {
                 continue;
             }
-            foreach (var line in s.Text.Split('\n'))
+            foreach (var line in s.Text.TrimEnd('\n').Split('\n'))
             {
                 text.Append(s.Op == DiffOp.Delete ? "- " : "+ ").Append(line).Append('\n');
             }
         }
         return text.ToString();
+    }
+
+    /// <summary>Lines, each keeping its line break, so joined lines read as they were.</summary>
+    private static List<string> Lines(string? text)
+    {
+        var lines = new List<string>();
+        var t = (text ?? "").Replace("\r\n", "\n", StringComparison.Ordinal);
+        var start = 0;
+        for (var i = 0; i < t.Length; i++)
+        {
+            if (t[i] == '\n')
+            {
+                lines.Add(t[start..(i + 1)]);
+                start = i + 1;
+            }
+        }
+        if (start < t.Length)
+        {
+            lines.Add(t[start..] + "\n");
+        }
+        return lines;
     }
 
     /// <summary>Words, runs of spaces, single punctuation marks, and single CJK characters.</summary>
