@@ -341,7 +341,7 @@ public sealed class ReviewWorkbench(
             CurrentVersion = current.Version, CurrentStatus = current.Status, By = user,
         };
 
-    /// <summary>Decision names as the API spells them.</summary>
+    /// <summary>Decision names as the API spells them. (Not called TryParse: minimal APIs would take the service for a bindable value.)</summary>
     public static string Name(ReviewDecisionKind kind) => kind switch
     {
         ReviewDecisionKind.Accept => "accept",
@@ -351,7 +351,7 @@ public sealed class ReviewWorkbench(
         _ => "dispute",
     };
 
-    public static bool TryParse(string? name, out ReviewDecisionKind kind)
+    public static bool TryParseDecision(string? name, out ReviewDecisionKind kind)
     {
         kind = default;
         switch (name?.Trim().ToLowerInvariant())

@@ -76,7 +76,7 @@ public static class ReviewsApi
         {
             return Invalid("decision", "Say which decision: accept, fix, reject, sendBack or dispute.");
         }
-        if (!ReviewWorkbench.TryParse(body.Decision, out var kind))
+        if (!ReviewWorkbench.TryParseDecision(body.Decision, out var kind))
         {
             return Invalid("decision", $"decision '{body.Decision}' is not one of accept, fix, reject, sendBack, dispute.");
         }
