@@ -24,7 +24,8 @@ public static class CoreServiceCollectionExtensions
         .AddIngest()
         .AddVerification(configuration)
         .AddSynthesis(configuration)
-        .AddCuration(configuration);
+        .AddCuration(configuration)
+        .AddReview(configuration);
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {

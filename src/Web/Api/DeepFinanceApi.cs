@@ -9,7 +9,7 @@ public static class DeepFinanceApi
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
         api.MapAuthApi().MapSeedSourcesApi().MapRunsApi().MapSynthesizersApi();
-        api.MapUsersApi().MapAuditApi();
+        api.MapUsersApi().MapAuditApi().MapReviewsApi();
         return app;
     }
 }

@@ -30,6 +30,8 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
         ["/operate/synthesizers"] = Operators,
         ["/admin/users"] = Admins,
         ["/admin/audit"] = Admins,
+        ["/review"] = RoleUsersApp.Reviewers,
+        ["/review/{Id:long}"] = RoleUsersApp.Reviewers,
         ["/not-found"] = Open,
         ["/Error"] = Open,
     };

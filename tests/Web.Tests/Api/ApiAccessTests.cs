@@ -16,6 +16,7 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
     private static readonly string[] Everyone = RoleUsersApp.Everyone;
     private static readonly string[] Operators = RoleUsersApp.Operators;
     private static readonly string[] Admins = RoleUsersApp.Admins;
+    private static readonly string[] Reviewers = RoleUsersApp.Reviewers;
 
     /// <summary>DESIGN's access table for the API. A route missing here fails the test.</summary>
     private static readonly Dictionary<string, string[]> Table = new()
@@ -49,6 +50,10 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/users/{id}/password"] = Admins,
         ["GET api/v1/audit"] = Admins,
         ["GET api/v1/audit.csv"] = Admins,
+        ["GET api/v1/reviews"] = Reviewers,
+        ["POST api/v1/reviews/{id:long}/reserve"] = Reviewers,
+        ["POST api/v1/reviews/{id:long}/release"] = Reviewers,
+        ["POST api/v1/reviews/{id:long}/decision"] = Reviewers,
     };
 
     private readonly DeepFinanceApp _app;

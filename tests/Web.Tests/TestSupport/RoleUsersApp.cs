@@ -7,6 +7,7 @@ public sealed class RoleUsersApp : IAsyncLifetime, IDisposable
     public static readonly string[] Everyone = Roles;
     public static readonly string[] Operators = ["Admin", "Operator"];
     public static readonly string[] Admins = ["Admin"];
+    public static readonly string[] Reviewers = ["Admin", "Reviewer"];
 
     public DeepFinanceApp Host { get; } = new();
 

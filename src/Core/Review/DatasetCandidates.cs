@@ -1,0 +1,49 @@
+using DeepFinance.Core.Data;
+using DeepFinance.Core.Verification;
+using Microsoft.EntityFrameworkCore;
+
+namespace DeepFinance.Core.Review;
+
+/// <summary>
+/// What enters a dataset, and by which path: traces verified correct in the first place (round 0), and rewrites a
+/// reviewer accepted (with the reviewer's edit when fixed). A question whose reference is disputed contributes
+/// nothing until it is settled; a leak-flagged rewrite only with a reviewer's override. Releases read this, and
+/// nothing else, so the rule lives here.
+/// </summary>
+public sealed class DatasetCandidates(IDbContextFactory<DeepFinanceDbContext> dbFactory)
+{
+    public async IAsyncEnumerable<DatasetCandidate> StreamAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var verified = from t in db.Traces.AsNoTracking()
+                       join q in db.Questions.AsNoTracking() on t.QuestionId equals q.Id
+                       where t.Round == 0 && t.Status == TraceStatus.Succeeded && t.Verdict == Verdict.Correct && q.ReferenceDisputedAt == null
+                       orderby t.Id
+                       select new DatasetCandidate(CandidateKind.Verified, t.Id, t.QuestionId, t.Reasoning, t.Answer, null, false);
+        await foreach (var c in verified.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            yield return c;
+        }
+        var accepted = from r in db.Reviews.AsNoTracking()
+                       join t in db.Traces.AsNoTracking() on r.RewriteTraceId equals t.Id
+                       join q in db.Questions.AsNoTracking() on r.QuestionId equals q.Id
+                       where r.Status == ReviewStatus.Accepted && q.ReferenceDisputedAt == null && (!r.LeakFlag || r.LeakOverrideReason != null)
+                       orderby r.Id
+                       select new DatasetCandidate(CandidateKind.AcceptedRewrite, t.Id, r.QuestionId, r.FinalReasoning ?? t.Reasoning,
+                           r.FinalAnswer ?? t.Answer, r.Id, r.FinalReasoning != null);
+        await foreach (var c in accepted.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            yield return c;
+        }
+    }
+
+    public async Task<IReadOnlyList<DatasetCandidate>> ListAsync(CancellationToken ct = default)
+    {
+        var list = new List<DatasetCandidate>();
+        await foreach (var c in StreamAsync(ct))
+        {
+            list.Add(c);
+        }
+        return list;
+    }
+}
