@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+
+namespace DeepFinance.Core.Privacy.Desensitization;
+
+/// <summary>
+/// Account, passbook, securities and fund account numbers, shown by the words before them
+/// (账号, 资金账户, 证券账户, 存折, account number …); Alipay / WeChat / QQ IDs after their app's name.
+/// </summary>
+public sealed partial class AccountNumberRecognizer : IEntityRecognizer
+{
+    public string Name => "AccountNumberRecognizer";
+
+    [GeneratedRegex(@"(?:账号|帐号|账户|帐户|户号|存折|折号|卡号|股东代码|股东号|客户号|客户编号|合同号|保单号|投保单号|会员号|交易账号|资金账号|公积金账号)(?:号码|号|编号|名称)?(?:\s*(?:为|是|:|：))?[\s:：#]*(?<v>[A-Za-z]{0,3}\d(?:[0-9A-Za-z]|[ -]\d){4,29})(?![0-9A-Za-z])", RegexOptions.CultureInvariant)]
+    private static partial Regex ChineseCue();
+
+    [GeneratedRegex(@"(?:account|acct|a/c|passbook|policy|member(?:ship)?|customer|client)(?:\s+(?:number|no\.?|num|#|id))?(?:\s+(?:is|was|of))?[\s:#]*(?<v>[A-Za-z]{0,3}\d(?:[0-9A-Za-z]|[ -]\d){4,29})(?![0-9A-Za-z])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex EnglishCue();
+
+    [GeneratedRegex(@"(?:支付宝|微信|alipay|wechat|weixin|QQ)(?:号码|号|账号|帐号|账户|ID)?(?:\s*(?:is|为|是|:|：))?[\s:：]*(?<v>[A-Za-z0-9][-_A-Za-z0-9]{4,24})(?![-_A-Za-z0-9])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex PaymentApp();
+
+    public IEnumerable<EntityCandidate> Recognize(string text)
+    {
+        foreach (var regex in new[] { ChineseCue(), EnglishCue() })
+        {
+            foreach (Match m in regex.Matches(text))
+            {
+                var v = m.Groups["v"];
+                if (Context.CountDigits(v.ValueSpan) >= 5 && !Units.FollowsAsAmount(text, v.Index + v.Length))
+                {
+                    yield return new(EntityTypes.AccountNumber, v.Index, v.Index + v.Length, 0.8, Name);
+                }
+            }
+        }
+
+        foreach (Match m in PaymentApp().Matches(text))
+        {
+            var v = m.Groups["v"];
+            // An app ID has a digit, an underscore or a dash: "Alipay account" or "WeChat Pay" are words, not IDs.
+            if (v.ValueSpan.IndexOfAny("0123456789_-") >= 0 && !Units.FollowsAsAmount(text, v.Index + v.Length))
+            {
+                yield return new(EntityTypes.AccountNumber, v.Index, v.Index + v.Length, 0.75, "PaymentAppIdRecognizer");
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The safety net for numbers no other recognizer claims: a run of 12 or more digits (grouped or not)
+/// that is not an amount. Task values of that length are written with separators or units.
+/// </summary>
+public sealed partial class LongNumberRecognizer : IEntityRecognizer
+{
+    public string Name => "LongNumberRecognizer";
+
+    [GeneratedRegex(@"(?<![0-9A-Za-z.,])[A-Za-z]{0,2}\d(?:[ -]?\d){11,39}(?![0-9A-Za-z])", RegexOptions.CultureInvariant)]
+    private static partial Regex Run();
+
+    public IEnumerable<EntityCandidate> Recognize(string text)
+    {
+        foreach (Match m in Run().Matches(text))
+        {
+            if (!Units.FollowsAsAmount(text, m.Index + m.Length) && !Units.PrecededByCurrency(text, m.Index))
+            {
+                yield return new(EntityTypes.AccountNumber, m.Index, m.Index + m.Length, 0.5, Name);
+            }
+        }
+    }
+}
+
+/// <summary>Credentials (C3): passwords, verification codes, CVV and PINs after their word.</summary>
+public sealed partial class CredentialRecognizer : IEntityRecognizer
+{
+    public string Name => "CredentialRecognizer";
+
+    [GeneratedRegex(@"(?:密码|口令|验证码|校验码|动态码|短信码|安全码|CVV2?|CVN2?|PIN码?|password|passcode|passwd|verification code|OTP)(?:\s*(?:是|为|is|:|：))?[\s:：]*(?<v>[!-~]{4,32})", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex Secret();
+
+    public IEnumerable<EntityCandidate> Recognize(string text)
+    {
+        foreach (Match m in Secret().Matches(text))
+        {
+            var v = m.Groups["v"];
+            var value = v.Value.TrimEnd('.', ',', ';', ')', '!', '?');
+            // A bare word after "password" ("password reset") is not a secret; a secret has a digit or a symbol.
+            if (value.Length >= 4 && value.Any(c => !char.IsAsciiLetter(c)))
+            {
+                yield return new(EntityTypes.Credential, v.Index, v.Index + value.Length, 0.8, Name);
+            }
+        }
+    }
+}
