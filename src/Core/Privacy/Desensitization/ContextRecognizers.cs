@@ -90,3 +90,21 @@ public sealed partial class CredentialRecognizer : IEntityRecognizer
         }
     }
 }
+
+/// <summary>Birth dates after their word (出生, 生日, born, date of birth); every other date is a task fact and stays.</summary>
+public sealed partial class BirthDateRecognizer : IEntityRecognizer
+{
+    public string Name => "BirthDateRecognizer";
+
+    [GeneratedRegex(@"(?:出生日期|出生年月日?|出生于|出生在|出生|生日|生于|born on|born|date of birth|birth date|birthday|DOB)(?:\s*(?:是|为|is|:|：|on))?[\s:：]*(?<v>(?:19|20)\d{2}(?:年\s?\d{1,2}月\s?\d{1,2}[日号]?|[-/.]\d{1,2}[-/.]\d{1,2}|\d{4})|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?:19|20)\d{2})", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex Birth();
+
+    public IEnumerable<EntityCandidate> Recognize(string text)
+    {
+        foreach (Match m in Birth().Matches(text))
+        {
+            var v = m.Groups["v"];
+            yield return new(EntityTypes.BirthDate, v.Index, v.Index + v.Length, 0.8, Name);
+        }
+    }
+}

@@ -50,6 +50,7 @@ public sealed class Desensitizer
         new AccountNumberRecognizer(),
         new LongNumberRecognizer(),
         new CredentialRecognizer(),
+        new BirthDateRecognizer(),
         new PersonNameRecognizer(),
         new AddressRecognizer(),
     ];

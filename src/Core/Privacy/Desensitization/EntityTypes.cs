@@ -27,6 +27,7 @@ public static class EntityTypes
     public const string Ip = "ip";
     public const string AccountNumber = "account_no";
     public const string Credential = "credential";
+    public const string BirthDate = "birth_date";
 
     private static readonly Dictionary<string, (SensitivityLevel Level, string Zh, string En)> Table = new(StringComparer.Ordinal)
     {
@@ -39,6 +40,7 @@ public static class EntityTypes
         [Address] = (SensitivityLevel.C2, "地址", "ADDRESS"),
         [Passport] = (SensitivityLevel.C2, "护照号", "PASSPORT"),
         [AccountNumber] = (SensitivityLevel.C2, "账号", "ACCOUNT"),
+        [BirthDate] = (SensitivityLevel.C2, "出生日期", "BIRTH_DATE"),
         // A company's registration code and a plate or IP identify a person only indirectly.
         [Uscc] = (SensitivityLevel.C1, "信用代码", "USCC"),
         [LicensePlate] = (SensitivityLevel.C1, "车牌号", "PLATE"),

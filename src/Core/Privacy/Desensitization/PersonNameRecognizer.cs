@@ -35,7 +35,7 @@ public sealed partial class PersonNameRecognizer : IEntityRecognizer
 
     private static readonly string[] ChineseCues =
     [
-        "我叫", "我的名字是", "我的名字叫", "名字是", "名字叫", "本人", "姓名", "户名", "客户", "联系人", "持卡人", "开户人", "账户名", "车主", "被保险人", "投保人", "受益人", "借款人", "共同借款人", "担保人", "申请人", "法定代表人", "法人代表", "法人", "代理人", "收款人", "付款人", "汇款人", "爱人", "妻子", "丈夫", "老公", "老婆", "太太", "父亲", "母亲", "爸爸", "妈妈", "儿子", "女儿", "哥哥", "姐姐", "弟弟", "妹妹", "朋友", "同事", "员工", "业主", "房东", "租客", "转账给", "转给", "汇给", "打款给", "我是",
+        "我叫", "我的名字是", "我的名字叫", "名字是", "名字叫", "本人", "姓名", "户名", "客户", "联系人", "持卡人", "开户人", "账户名", "车主", "被保险人", "投保人", "受益人", "借款人", "共同借款人", "担保人", "申请人", "法定代表人", "法人代表", "法人", "代理人", "收款人", "付款人", "汇款人", "爱人", "妻子", "丈夫", "老公", "老婆", "太太", "父亲", "母亲", "爸爸", "妈妈", "儿子", "女儿", "哥哥", "姐姐", "弟弟", "妹妹", "朋友", "同事", "员工", "业主", "房东", "租客", "转账给", "转给", "汇给", "打款给", "我是", "名叫", "叫做", "委托人", "户主", "监护人", "孩子", "女婿", "儿媳", "岳父", "岳母", "公公", "婆婆", "收件人", "经办人", "负责人", "董事长", "总经理", "经理", "股东", "会计", "出纳",
     ];
 
     // After these cues a name must be followed by a boundary: "我是" also starts "我是上班族".
@@ -59,7 +59,7 @@ public sealed partial class PersonNameRecognizer : IEntityRecognizer
 
     public string Name => "PersonNameRecognizer";
 
-    [GeneratedRegex(@"(?<![A-Za-z])(?:[Mm]y name is|[Mm]y name['’]s|I['’]m|I am|[Tt]his is|[Nn]ame:|[Nn]amed|[Cc]ustomer|[Cc]lient|[Cc]ontact(?: person)?:?|[Aa]ccount holder|[Cc]ard ?holder|[Bb]eneficiary|[Ii]nsured|[Pp]olicyholder|[Bb]orrower|[Aa]pplicant|[Ss]pouse|[Ww]ife|[Hh]usband|[Dd]ear|[Ss]igned|[Rr]egards,|[Ss]incerely,|[Pp]ayee|[Rr]ecipient)\s+(?<name>(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?(?:\s+[A-Z]\.)?(?:\s+(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?){0,2})", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![A-Za-z])(?:[Mm]y name is|[Mm]y name['’]s|I['’]m|I am|[Tt]his is|[Nn]ame:|[Nn]amed|[Cc]ustomer|[Cc]lient|[Cc]ontact(?: person)?:?|[Aa]ccount holder|[Cc]ard ?holder|[Bb]eneficiary|[Ii]nsured|[Pp]olicyholder|[Bb]orrower|[Aa]pplicant|[Ss]pouse|[Ww]ife|[Hh]usband|[Dd]ear|[Ss]igned|[Rr]egards,|[Ss]incerely,|[Pp]ayee|[Rr]ecipient|[Oo]n behalf of|[Cc]alled|[Mm]y (?:son|daughter|father|mother|dad|mom|mum|brother|sister|partner|colleague|friend|boss|client|tenant|landlord)|[Ff]ull name:?|[Aa]ccount name:?)\s+(?<name>(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?(?:\s+[A-Z]\.)?(?:\s+(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?){0,2})", RegexOptions.CultureInvariant)]
     private static partial Regex EnglishCued();
 
     [GeneratedRegex(@"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+(?<name>(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?(?:\s+[A-Z]\.)?(?:\s+(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?){0,2})", RegexOptions.CultureInvariant)]
@@ -70,6 +70,16 @@ public sealed partial class PersonNameRecognizer : IEntityRecognizer
         var found = new List<EntityCandidate>();
         FindChinese(text, found);
         FindEnglish(text, found);
+
+        // Names listed together: "联系人张伟和李娜", "张伟、李娜".
+        for (var i = 0; i < found.Count; i++)
+        {
+            var end = found[i].End;
+            if (end < text.Length && text[end] is '和' or '与' or '跟' or '及' or '、' && Context.IsHan(text[found[i].Start]) && NameAt(text, end + 1) is { } length)
+            {
+                found.Add(new(EntityTypes.PersonName, end + 1, end + 1 + length, 0.7, Name));
+            }
+        }
 
         // A name found once is the same person wherever else it is written.
         var names = found.Select(c => text[c.Start..c.End]).Distinct(StringComparer.Ordinal).ToList();

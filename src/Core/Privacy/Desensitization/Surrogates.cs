@@ -69,6 +69,8 @@ internal sealed class Surrogates(DesensitizationOptions options, bool chinese)
                 return cut > 0 && cut < value.Length - 1 ? value[..(cut + 1)] + "****" : "****";
             case EntityTypes.Credential:
                 return "******";
+            case EntityTypes.BirthDate:
+                return new string(value.Select(c => char.IsAsciiDigit(c) ? '*' : c).ToArray());
             case EntityTypes.Ip:
                 var parts = value.Split('.');
                 return parts.Length == 4 ? $"{parts[0]}.{parts[1]}.*.*" : "*.*.*.*";
@@ -156,6 +158,9 @@ internal sealed class Surrogates(DesensitizationOptions options, bool chinese)
                 return chinese ? $"示例市示例区示例路{n}号" : $"{n} Example Street, Springfield";
             case EntityTypes.Credential:
                 return "******";
+            case EntityTypes.BirthDate:
+                var date = new DateOnly(1980, 1, 1).AddDays(n * 53 % 7000);
+                return date.ToString(chinese ? "yyyy年M月d日" : "yyyy-MM-dd", inv);
             default:
                 // Account numbers and the like: the same letters, the digits replaced by the number.
                 var digitCount = value.Count(char.IsAsciiDigit);

@@ -260,4 +260,39 @@ public sealed class RecognizerTests
         var result = Synthetic.Redact(text);
         Assert.Equal("卡[银行卡号1]和身份证[身份证号1]以及手机[手机号1]都丢了", result.Text);
     }
+
+    [Theory]
+    [InlineData("联系人张伟和李娜，电话另告", "李娜")]
+    [InlineData("车主张三丰想办车贷", "张三丰")]
+    [InlineData("客户经理李娜说利率3.5%", "李娜")]
+    [InlineData("麻烦查一下王小明的身份证是否过期", "王小明")]
+    [InlineData("My daughter Emily Zhang wants a student account.", "Emily Zhang")]
+    [InlineData("I'm writing on behalf of Thomas Anderson about his loan.", "Thomas Anderson")]
+    public void Names_listed_together_or_followed_by_their_identifiers_are_found(string text, string value) =>
+        AssertRedacted(text, value, EntityTypes.PersonName);
+
+    [Theory]
+    [InlineData("出生日期1996年3月5日，年收入30万元", "1996年3月5日")]
+    [InlineData("my date of birth is 1988-07-14 and I earn $90,000.", "1988-07-14")]
+    [InlineData("born on March 3, 1979, retiring at 60", "March 3, 1979")]
+    public void Birth_dates_go_while_other_dates_stay(string text, string value)
+    {
+        AssertRedacted(text, value, EntityTypes.BirthDate);
+        var other = Synthetic.Redact("2024年3月15日买入，2024-06-30到期。");
+        Assert.Empty(other.Entities);
+    }
+
+    [Theory]
+    [InlineData("my phone is +1 415 555 0132.", "+1 415 555 0132")]
+    [InlineData("call me at (415) 555-0132 tomorrow", "(415) 555-0132")]
+    [InlineData("UK mobile +44 7700 900123, please", "+44 7700 900123")]
+    public void Foreign_phone_numbers_with_a_country_code_or_after_a_phone_word_are_found(string text, string value) =>
+        AssertRedacted(text, value, EntityTypes.Phone);
+
+    [Fact]
+    public void An_account_number_stops_before_the_words_after_it()
+    {
+        var result = Synthetic.Redact("wire to account 1234567890123 at Bank of China.");
+        Assert.Equal("wire to account [ACCOUNT1] at Bank of China.", result.Text);
+    }
 }
