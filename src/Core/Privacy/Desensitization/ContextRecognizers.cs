@@ -108,3 +108,36 @@ public sealed partial class BirthDateRecognizer : IEntityRecognizer
         }
     }
 }
+
+/// <summary>IBANs (ISO 13616, mod-97 check), written plain or in groups of four.</summary>
+public sealed partial class IbanRecognizer : IEntityRecognizer
+{
+    public string Name => "IbanRecognizer";
+
+    [GeneratedRegex(@"(?<![0-9A-Za-z])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![0-9A-Za-z])", RegexOptions.CultureInvariant)]
+    private static partial Regex Iban();
+
+    public IEnumerable<EntityCandidate> Recognize(string text)
+    {
+        foreach (Match m in Iban().Matches(text))
+        {
+            var compact = Context.Compact(m.ValueSpan);
+            if (compact.Length is >= 15 and <= 34 && Mod97(compact[4..] + compact[..4]) == 1)
+            {
+                yield return new(EntityTypes.AccountNumber, m.Index, m.Index + m.Length, 0.9, Name);
+            }
+        }
+    }
+
+    private static int Mod97(string rearranged)
+    {
+        var remainder = 0;
+        foreach (var c in rearranged)
+        {
+            var value = char.IsAsciiDigit(c) ? c - '0' : c - 'A' + 10;
+            remainder = value >= 10 ? (remainder * 100 + value) % 97 : (remainder * 10 + value) % 97;
+        }
+
+        return remainder;
+    }
+}

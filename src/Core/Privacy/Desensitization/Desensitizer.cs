@@ -51,6 +51,7 @@ public sealed class Desensitizer
         new LongNumberRecognizer(),
         new CredentialRecognizer(),
         new BirthDateRecognizer(),
+        new IbanRecognizer(),
         new PersonNameRecognizer(),
         new AddressRecognizer(),
     ];

@@ -44,7 +44,7 @@ public sealed partial class PersonNameRecognizer : IEntityRecognizer
     private static readonly string[] Honorifics = ["先生", "女士", "小姐", "太太", "老师", "阿姨", "经理", "律师", "医生"];
 
     // What follows a name in a query: its owner's identifiers ("王小明的身份证", "李娜手机").
-    private static readonly string[] Possessions = ["的身份证", "的手机", "的电话", "的银行卡", "的卡号", "的账户", "的账号", "的邮箱", "的住址", "的护照", "的车牌", "的工资卡", "的公积金", "的社保", "的征信", "身份证号", "手机号"];
+    private static readonly string[] Possessions = ["的身份证", "的手机", "的电话", "的银行卡", "的卡号", "的账户", "的账号", "的邮箱", "的住址", "的护照", "的车牌", "的工资卡", "的公积金", "的社保", "的征信", "身份证号", "手机号", ",男,", ",女,", "(男)", "(女)"];
 
     // Function words that are also surnames: "和王明的账户" starts the name at 王, not at 和.
     private static readonly HashSet<char> AmbiguousLeads = [.. "和向于及同为在是的把将给对从让被跟与"];
@@ -59,7 +59,7 @@ public sealed partial class PersonNameRecognizer : IEntityRecognizer
 
     public string Name => "PersonNameRecognizer";
 
-    [GeneratedRegex(@"(?<![A-Za-z])(?:[Mm]y name is|[Mm]y name['’]s|I['’]m|I am|[Tt]his is|[Nn]ame:|[Nn]amed|[Cc]ustomer|[Cc]lient|[Cc]ontact(?: person)?:?|[Aa]ccount holder|[Cc]ard ?holder|[Bb]eneficiary|[Ii]nsured|[Pp]olicyholder|[Bb]orrower|[Aa]pplicant|[Ss]pouse|[Ww]ife|[Hh]usband|[Dd]ear|[Ss]igned|[Rr]egards,|[Ss]incerely,|[Pp]ayee|[Rr]ecipient|[Oo]n behalf of|[Cc]alled|[Mm]y (?:son|daughter|father|mother|dad|mom|mum|brother|sister|partner|colleague|friend|boss|client|tenant|landlord)|[Ff]ull name:?|[Aa]ccount name:?)\s+(?<name>(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?(?:\s+[A-Z]\.)?(?:\s+(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?){0,2})", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![A-Za-z])(?:[Mm]y name is|[Mm]y name['’]s|I['’]m|I am|[Tt]his is|[Nn]ame:|[Nn]amed|[Cc]ustomer|[Cc]lient|[Cc]ontact(?: person)?:?|[Aa]ccount holder|[Cc]ard ?holder|[Bb]eneficiary|[Ii]nsured|[Pp]olicyholder|[Bb]orrower|[Aa]pplicant|[Ss]pouse|[Ww]ife|[Hh]usband|[Dd]ear|[Ss]igned:?|[Rr]egards,|[Ss]incerely,|[Pp]ayee|[Rr]ecipient|[Oo]n behalf of|[Cc]alled|[Mm]y (?:son|daughter|father|mother|dad|mom|mum|brother|sister|partner|colleague|friend|boss|client|tenant|landlord)|[Ff]ull name:?|[Aa]ccount name:?)\s+(?<name>(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?(?:\s+[A-Z]\.)?(?:\s+(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?){0,2})", RegexOptions.CultureInvariant)]
     private static partial Regex EnglishCued();
 
     [GeneratedRegex(@"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+(?<name>(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?(?:\s+[A-Z]\.)?(?:\s+(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?){0,2})", RegexOptions.CultureInvariant)]

@@ -295,4 +295,20 @@ public sealed class RecognizerTests
         var result = Synthetic.Redact("wire to account 1234567890123 at Bank of China.");
         Assert.Equal("wire to account [ACCOUNT1] at Bank of China.", result.Text);
     }
+
+    [Theory]
+    [InlineData("IBAN GB29 NWBK 6016 1331 9268 19 for the transfer", "GB29 NWBK 6016 1331 9268 19")]
+    [InlineData("to DE89370400440532013000, fee 0.1%", "DE89370400440532013000")]
+    public void Ibans_with_a_valid_check_are_found(string text, string value) => AssertRedacted(text, value, EntityTypes.AccountNumber);
+
+    [Fact]
+    public void A_chinese_address_written_with_spaces_around_numbers_is_found()
+    {
+        var result = Synthetic.Redact("地址：南京市鼓楼区中山路 321 号 5 栋 1202 室，贷款100万元");
+        Assert.Equal("地址：[地址1]，贷款100万元", result.Text);
+    }
+
+    [Fact]
+    public void A_name_before_sex_and_age_is_found() =>
+        AssertRedacted("张伟，男，35岁，年收入40万元，想买年金险", "张伟", EntityTypes.PersonName);
 }
