@@ -25,6 +25,11 @@ public sealed class KeepTests
     [InlineData("房贷本金1200000元已还5年，剩余期限25年，提前还款300000元能省多少利息？")]
     [InlineData("北京、上海、广州、深圳的首套房首付比例分别是多少？")]
     [InlineData("客户高净值资产超过600万元，可以买私募吗？")]
+    [InlineData("客户安心贷的利率是多少？客户应该怎么还款？")]
+    [InlineData("我是平安银行的客户，信用卡额度5万元，想提额。")]
+    [InlineData("我是一名上班族，月收入1.2万元，想买点稳健的理财。")]
+    [InlineData("客户黄金账户里有100克，金价450元/克，市值多少？")]
+    [InlineData("客户常年在海外，账户被冻结了怎么办？")]
     [InlineData("请拨打400-820-8888或95533咨询建设银行的房贷利率。")]
     [InlineData("Version 2.4.1.0 of the app shows NAV 1.0350 and a 0.5% fee.")]
     public void Texts_without_personal_data_come_out_unchanged(string text)

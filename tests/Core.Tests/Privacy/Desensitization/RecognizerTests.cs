@@ -189,6 +189,9 @@ public sealed class RecognizerTests
     [InlineData("姓名：欧阳晓峰，性别男", "欧阳晓峰")]
     [InlineData("麻烦转告黄晓燕女士，她的贷款批了", "黄晓燕")]
     [InlineData("持卡人司马光明申请提额", "司马光明")]
+    [InlineData("客户说他叫宋江，身份证丢了", "宋江")]
+    [InlineData("客户张伟贷款20万元", "张伟")]
+    [InlineData("投保人：赵敏，被保险人：赵小宝（儿子）", "赵小宝")]
     public void Chinese_names_are_found_after_cues_and_before_honorifics(string text, string value) =>
         AssertRedacted(text, value, EntityTypes.PersonName);
 
