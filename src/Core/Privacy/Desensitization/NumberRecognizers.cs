@@ -18,8 +18,22 @@ public sealed partial class ResidentIdRecognizer : IEntityRecognizer
     [GeneratedRegex(@"(?<![0-9A-Za-z])[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])", RegexOptions.CultureInvariant)]
     private static partial Regex Fifteen();
 
+    // Any other grouping of the 18 characters ("3301 0619 7804 2510 6X"); taken only when it validates or follows an ID word.
+    [GeneratedRegex(@"(?<![0-9A-Za-z])[1-9](?:[ -]?\d){16}[ -]?[0-9Xx](?![0-9A-Za-z])", RegexOptions.CultureInvariant)]
+    private static partial Regex Grouped();
+
     public IEnumerable<EntityCandidate> Recognize(string text)
     {
+        foreach (Match m in Grouped().Matches(text))
+        {
+            var id = Context.Compact(m.ValueSpan);
+            var valid = IdentifierChecks.IsValidResidentId(id);
+            if (valid || (IdentifierChecks.HasValidBirthDate(id) && Context.Before(text, m.Index, 12, Cues)))
+            {
+                yield return new(EntityTypes.ResidentId, m.Index, m.Index + m.Length, valid ? 0.99 : 0.8, Name);
+            }
+        }
+
         foreach (Match m in Eighteen().Matches(text))
         {
             var id = Context.Compact(m.ValueSpan);
@@ -95,7 +109,7 @@ public sealed partial class LandlineRecognizer : IEntityRecognizer
 
     public string Name => "LandlineRecognizer";
 
-    [GeneratedRegex(@"(?<![0-9])(?:\(?(?:\+|00)\s?86\)?[ -]?\(?0?|\(?0)(?:10|2\d|[3-9]\d{2})\)?[ -]?[2-9]\d{2,3}[ -]?\d{4}(?:[ -]?(?:转|ext\.?|x)[ -]?\d{1,5})?(?![0-9])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<![0-9])(?:\(?(?:\+|00)\s?86\)?[ -]?\(?0?|\(?0)(?:10|2\d|[3-9]\d{2})\)?[ -]?[1-9]\d{2,3}[ -]?\d{4}(?:[ -]?(?:转|ext\.?|x)[ -]?\d{1,5})?(?![0-9])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex WithAreaCode();
 
     [GeneratedRegex(@"(?<![0-9.,])[2-9]\d{2,3}[ -]?\d{4}(?![0-9%]|[.,]\d)", RegexOptions.CultureInvariant)]
@@ -161,8 +175,21 @@ public sealed partial class UsccRecognizer : IEntityRecognizer
     [GeneratedRegex(@"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}\d{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}(?![0-9A-Za-z])", RegexOptions.CultureInvariant)]
     private static partial Regex Code();
 
+    // A code after its word that is mistyped beyond the alphabet (a Z, an O) is still somebody's code.
+    [GeneratedRegex(@"(?:信用代码|社会信用|统一代码|税号|纳税人识别号|credit code|USCC)(?:\s*(?:是|为|is|:|：))?[\s:：]*(?<v>[0-9A-Za-z]{15,20})(?![0-9A-Za-z])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex Cued();
+
     public IEnumerable<EntityCandidate> Recognize(string text)
     {
+        foreach (Match m in Cued().Matches(text))
+        {
+            var v = m.Groups["v"];
+            if (Context.CountDigits(v.ValueSpan) >= 6)
+            {
+                yield return new(EntityTypes.Uscc, v.Index, v.Index + v.Length, 0.7, Name);
+            }
+        }
+
         foreach (Match m in Code().Matches(text))
         {
             if (IdentifierChecks.IsValidUscc(m.ValueSpan))

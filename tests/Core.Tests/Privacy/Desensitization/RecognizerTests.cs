@@ -314,4 +314,20 @@ public sealed class RecognizerTests
     [Fact]
     public void A_name_before_sex_and_age_is_found() =>
         AssertRedacted("张伟，男，35岁，年收入40万元，想买年金险", "张伟", EntityTypes.PersonName);
+
+    [Fact]
+    public void A_resident_id_in_groups_of_four_is_found_whole()
+    {
+        var id = Enumerable.Range(100, 900).Select(s => Synthetic.ResidentId("330106", "19780425", s.ToString(System.Globalization.CultureInfo.InvariantCulture))).First(i => i.EndsWith('X'));
+        var grouped = string.Join(' ', id.Chunk(4).Select(c => new string(c)));
+        var result = Synthetic.Redact($"身份证号 {grouped}，贷款30万元。");
+        Assert.Equal("身份证号 [身份证号1]，贷款30万元。", result.Text);
+    }
+
+    [Fact]
+    public void A_mistyped_tax_code_after_its_word_is_still_redacted()
+    {
+        var result = Synthetic.Redact("公司税号91330100MA27XYZ12Q，开票金额10万元，税率6%。");
+        Assert.Equal("公司税号[信用代码1]，开票金额10万元，税率6%。", result.Text);
+    }
 }
