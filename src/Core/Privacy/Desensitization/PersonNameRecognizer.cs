@@ -140,11 +140,12 @@ public sealed partial class PersonNameRecognizer : IEntityRecognizer
                 for (var width = Math.Min(3, at); width >= 1; width--)
                 {
                     var start = at - width;
-                    if (!Enumerable.Range(start, width).All(i => Context.IsHan(text[i])) || SurnameLength(text, start) == 0
+                    var surname = SurnameLength(text, start);
+                    if (surname == 0 || surname > width || !Enumerable.Range(start, width).All(i => Context.IsHan(text[i]))
                         || (width > 1 && AmbiguousLeads.Contains(text[start]) && SurnameLength(text, start + 1) > 0)
-                        || Enumerable.Range(start + SurnameLength(text, start), at - start - SurnameLength(text, start)).Any(i => Stops.Contains(text[i]))
+                        || Enumerable.Range(start + surname, width - surname).Any(i => Stops.Contains(text[i]))
                         || OverlapsNotName(text, start)
-                        || (width == SurnameLength(text, start) && !Honorifics.Contains(honorific)))
+                        || (width == surname && !Honorifics.Contains(honorific)))
                     {
                         continue;
                     }
