@@ -8,6 +8,7 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["migrate"] = MigrateCommand.RunAsync,
     ["verify"] = VerifyCommand.RunAsync,
     ["dedup"] = DedupCommand.RunAsync,
+    ["redact"] = RedactCommand.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var run))

@@ -4,6 +4,7 @@ using DeepFinance.Core.Data;
 using DeepFinance.Core.Extraction;
 using DeepFinance.Core.Ingest;
 using DeepFinance.Core.Llm;
+using DeepFinance.Core.Privacy.Desensitization;
 using DeepFinance.Core.Prompts;
 using DeepFinance.Core.Rendering;
 using DeepFinance.Core.Runs;
@@ -23,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         .AddLlm(configuration)
         .AddIngest()
         .AddVerification(configuration)
+        .AddDesensitization(configuration)
         .AddSynthesis(configuration)
         .AddCuration(configuration)
         .AddReview(configuration);
@@ -48,6 +50,15 @@ public static class CoreServiceCollectionExtensions
             .AddSingleton<QuestionStatistics>()
             .AddSingleton<Reverifier>()
             .AddSingleton<PassRateQueries>();
+    }
+
+    /// <summary>The desensitizer every query passes through first (import, CLI), with its replacement settings validated at start.</summary>
+    public static IServiceCollection AddDesensitization(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DesensitizationOptions>().Bind(configuration.GetSection(DesensitizationOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DesensitizationOptions>, DesensitizationOptionsValidator>();
+        return services.AddSingleton(sp => new Desensitizer(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DesensitizationOptions>>()));
     }
 
     /// <summary>The engine that runs every kind; kinds are added with <c>AddRunKind</c>. A host adds an <see cref="IRunScheduler"/>.</summary>
