@@ -104,8 +104,11 @@ public sealed class ModelOutputOverlayTests(BrowserFixture fixture)
             await Task.Delay(100);
         }
         var traces = await http.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{runId}/traces?page=1&pageSize=5");
-        var trace = traces.GetProperty("items")[0];
+        var id = traces.GetProperty("items")[0].GetProperty("id").GetInt64();
+        var trace = await http.GetFromJsonAsync<JsonElement>($"/api/v1/traces/{id}");
+        // The hostile text is stored as the model wrote it; only its rendering is made safe.
         Assert.Contains("position:fixed", trace.GetProperty("answer").GetString(), StringComparison.Ordinal);
-        return trace.GetProperty("id").GetInt64();
+        Assert.Contains(HostileOutput.ImageHost, trace.GetProperty("reasoning").GetString(), StringComparison.Ordinal);
+        return id;
     }
 }
