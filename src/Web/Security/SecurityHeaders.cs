@@ -28,7 +28,8 @@ public static class SecurityHeaders
     {
         if (app.Configuration.GetValue(HttpsKey, false))
         {
-            app.UseHttpsRedirection();
+            // The app calls its own simulator over the loopback address it listens on; that call is not redirected.
+            app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/sim"), b => b.UseHttpsRedirection());
         }
         app.Use(async (context, next) =>
         {
