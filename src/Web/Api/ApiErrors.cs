@@ -22,7 +22,12 @@ public static partial class ApiErrors
     /// <summary>Registered after the pages' exception handler, so it is the inner one for API requests.</summary>
     public static IApplicationBuilder UseApiErrors(this IApplicationBuilder app) => app.UseWhen(IsApi, api =>
     {
-        api.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync });
+        api.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteExceptionAsync,
+            // A caller's unparseable parameter or oversized body is their error, not the server's: no error log for it.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+        });
         api.UseStatusCodePages(async context =>
         {
             var http = context.HttpContext;
