@@ -14,6 +14,8 @@ namespace DeepFinance.Web.Tests.Faults;
 /// API, the simulator's chat endpoint and the import route — generated on the fly, never held by the test — and a
 /// signed-in import of one 600 MB line is refused by line. The app is still there afterwards, answering the sign-in page.
 /// </summary>
+// Process tests share one collection: ten 600 MB bodies must not starve the kill-and-restart test of CPU.
+[Collection(nameof(KillRestartTests))]
 public sealed class AnonymousMemoryExhaustionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long Body = 600L * 1000 * 1000;

@@ -9,6 +9,8 @@ namespace DeepFinance.Web.Tests.Security;
 /// Finding "no HSTS or HTTPS redirection when served over TLS": the built app on a real TLS endpoint (a certificate
 /// made for the test) sends HSTS over HTTPS and, with <c>DeepFinance:Https=true</c>, redirects plain HTTP to it.
 /// </summary>
+// Process tests share one collection: ten 600 MB bodies must not starve the kill-and-restart test of CPU.
+[Collection(nameof(KillRestartTests))]
 public sealed class HttpsTests : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "df-tls-" + Guid.NewGuid().ToString("N")[..8]);
