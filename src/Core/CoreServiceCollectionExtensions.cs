@@ -22,7 +22,7 @@ public static class CoreServiceCollectionExtensions
         .AddDeepFinanceData(configuration)
         .AddAudit()
         .AddLlm(configuration)
-        .AddIngest()
+        .AddIngest(configuration)
         .AddVerification(configuration)
         .AddDesensitization(configuration)
         .AddSynthesis(configuration)
@@ -35,7 +35,17 @@ public static class CoreServiceCollectionExtensions
         return services.AddSingleton<AuditLog>();
     }
 
-    public static IServiceCollection AddIngest(this IServiceCollection services) => services.AddSingleton<SeedImporter>().AddSingleton<SeedSourceQueries>();
+    /// <summary>Seed import and the input limits every entry point (importer, API, pages, web server) reads.</summary>
+    public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration? configuration = null)
+    {
+        var limits = services.AddOptions<InputLimits>();
+        if (configuration is not null)
+        {
+            limits.Bind(configuration.GetSection(InputLimits.SectionName));
+        }
+        limits.ValidateDataAnnotations().ValidateOnStart();
+        return services.AddSingleton<SeedImporter>().AddSingleton<SeedSourceQueries>();
+    }
 
     /// <summary>Rules, the judge, the verifier the runs and the CLI share, difficulty thresholds and re-verification.</summary>
     public static IServiceCollection AddVerification(this IServiceCollection services, IConfiguration configuration)

@@ -35,10 +35,37 @@ public sealed class ChatCompletionHandler
         Malformed,
     }
 
+    /// <summary>Open when no key is required (standalone); otherwise the bearer key must match, compared in constant time.</summary>
+    internal static bool KeyAccepted(HttpContext context, SimulatorOptions options)
+    {
+        if (!options.RequireApiKey && string.IsNullOrEmpty(options.ApiKey))
+        {
+            return true;
+        }
+        var header = context.Request.Headers.Authorization.ToString();
+        const string Bearer = "Bearer ";
+        if (string.IsNullOrEmpty(options.ApiKey) || !header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        var given = System.Text.Encoding.UTF8.GetBytes(header[Bearer.Length..].Trim());
+        var expected = System.Text.Encoding.UTF8.GetBytes(options.ApiKey);
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, expected);
+    }
+
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var aborted = context.RequestAborted;
+        if (!KeyAccepted(context, _options))
+        {
+            // Checked before the body is read: a caller without the key costs the server nothing.
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.ContentType = "application/json";
+            await context.Response.Body.WriteAsync(ResponseJson.Error(
+                "This simulator takes only its own key (Authorization: Bearer …).", "invalid_request_error", "invalid_api_key"), aborted);
+            return;
+        }
         byte[] body;
         using (var buffer = new MemoryStream())
         {

@@ -46,8 +46,8 @@ public static class SimulatorEndpoints
 
     /// <summary>
     /// Maps <c>{prefix}/v1/chat/completions</c>, <c>{prefix}/v1/models</c>, <c>{prefix}/stats</c>,
-    /// <c>{prefix}/stats/reset</c> and <c>{prefix}/config</c>; open to anonymous callers and kept
-    /// out of the OpenAPI document.
+    /// <c>{prefix}/stats/reset</c> and <c>{prefix}/config</c>, kept out of the OpenAPI document. The chat endpoint
+    /// takes <see cref="SimulatorOptions.ApiKey"/> when one is required; <c>/config</c> never accepts a file path.
     /// </summary>
     /// <param name="protectConfig">
     /// How a host guards <c>/config</c>, which changes the simulator for everyone and names files on disk. A host
@@ -80,7 +80,8 @@ public static class SimulatorEndpoints
 
         group.MapGet("/stats", (SimulatorStats stats) => Results.Json(stats.Snapshot(), SimulatorOptions.Json));
 
-        group.MapPost("/stats/reset", (SimulatorStats stats) =>
+        // Resetting changes what everyone reads, like the configuration: guarded the same way.
+        config.MapPost("/stats/reset", (SimulatorStats stats) =>
         {
             stats.Reset();
             return Results.Json(stats.Snapshot(), SimulatorOptions.Json);

@@ -15,6 +15,20 @@ public sealed class SimulatorOptions
     /// <summary>JSONL with <c>match</c>, <c>content</c> and optional <c>reasoning</c>.</summary>
     public string? ScriptFile { get; set; }
 
+    /// <summary>
+    /// When set, the chat endpoint answers only <c>Authorization: Bearer</c> with <see cref="ApiKey"/> (401 otherwise,
+    /// and with no key configured nobody gets in). A host that mounts the simulator beside other routes sets it;
+    /// neither field is ever shown or changed over HTTP.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool RequireApiKey { get; set; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ApiKey { get; set; }
+
+    /// <summary>Settings that name files on the server: from configuration or code only, never from <c>POST /config</c>.</summary>
+    public static readonly IReadOnlySet<string> FileSettings = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { nameof(OracleFile), nameof(ScriptFile) };
+
     /// <summary>Probability that an oracle answer is right (decided from a hash of the request).</summary>
     public double CorrectProbability { get; set; } = 0.7;
 
@@ -51,6 +65,8 @@ public sealed class SimulatorOptions
         ArgumentNullException.ThrowIfNull(other);
         OracleFile = other.OracleFile;
         ScriptFile = other.ScriptFile;
+        RequireApiKey = other.RequireApiKey;
+        ApiKey = other.ApiKey;
         CorrectProbability = other.CorrectProbability;
         LatencyMedianMs = other.LatencyMedianMs;
         LatencySpread = other.LatencySpread;
@@ -101,6 +117,11 @@ public sealed class SimulatorOptions
         var current = JsonSerializer.SerializeToNode(this, Json)!.AsObject();
         foreach (var (key, value) in patch)
         {
+            if (FileSettings.Contains(key))
+            {
+                // A path given over HTTP would let a caller probe the server's files and read their first bytes.
+                throw new ArgumentException($"'{key}' names a file on the server and is set in configuration only, never over HTTP.");
+            }
             var name = current.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
                 ?? throw new ArgumentException($"Unknown simulator setting '{key}'.");
             current[name] = value?.DeepClone();
@@ -108,6 +129,8 @@ public sealed class SimulatorOptions
 
         var result = current.Deserialize<SimulatorOptions>(Json)
             ?? throw new ArgumentException("The settings object is empty.");
+        result.RequireApiKey = RequireApiKey;
+        result.ApiKey = ApiKey;
         result.Validate();
         return result;
     }

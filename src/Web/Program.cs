@@ -16,7 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 // runtime manifest and is unaffected (its assets are copied into its wwwroot).
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddDeepFinanceCore(builder.Configuration);
-builder.AddAccess().AddJobs().AddApi().AddUi().AddSimulator();
+builder.AddAccess().AddJobs().AddApi().AddApiErrors().AddUi().AddSimulator();
 
 var app = builder.Build();
 await app.InitializeAsync();
@@ -27,6 +27,8 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
+// Inside the pages' handler: API callers get ProblemDetails JSON for every error, people the HTML pages.
+app.UseApiErrors();
 // API callers read status codes; only people get the "not found" page.
 app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/sim")
         && !ctx.Request.Path.StartsWithSegments("/hangfire"),

@@ -34,6 +34,8 @@ public sealed class FirstStartTests(BrowserFixture fixture, ITestOutputHelper ou
         try
         {
             var page = await context.NewPageAsync();
+            var csp = new ConcurrentQueue<string>();
+            page.RecordCspViolations(csp);
 
             // 1. Every script and stylesheet of the sign-in page loads.
             var loaded = new ConcurrentQueue<string>();
@@ -84,6 +86,7 @@ public sealed class FirstStartTests(BrowserFixture fixture, ITestOutputHelper ou
             await Expect(page.GetByTestId("culture-zh-CN")).ToBeVisibleAsync(new() { Timeout = 20_000 });
             await Expect(page.GetByTestId("culture-en")).ToBeVisibleAsync();
             Assert.True(broken.IsEmpty, "Scripts or stylesheets failed after sign-in:\n" + string.Join('\n', broken));
+            Assert.True(csp.IsEmpty, "The strict CSP refused something the app itself needs:\n" + string.Join('\n', csp));
             output.WriteLine($"done after {clock.Elapsed.TotalSeconds:F0} s");
         }
         finally

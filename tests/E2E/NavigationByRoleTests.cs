@@ -66,6 +66,7 @@ public sealed partial class NavigationByRoleTests(BrowserFixture fixture)
             {
                 await Expect(NavLink(page, href)).ToHaveCountAsync(admin ? 1 : 0);
             }
+            Assert.True(fixture.CspViolations.IsEmpty, "CSP refusals:\n" + string.Join('\n', fixture.CspViolations));
         }
         finally
         {

@@ -124,6 +124,8 @@ public sealed class OperatorFlowTests(BrowserFixture fixture, ITestOutputHelper 
             await Expect(page.GetByTestId("stat-traces")).ToBeVisibleAsync();
             await Screenshots.TakeAsync(page, "02-dashboard");
             Step("screens taken");
+            // Every screen above ran under the strict CSP (scripts from this server and the import map's nonce only).
+            Assert.True(fixture.CspViolations.IsEmpty, "CSP refusals:\n" + string.Join('\n', fixture.CspViolations));
         }
         finally
         {

@@ -14,7 +14,7 @@ internal static class CsvSeedReader
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var errors = log.Errors;
-        var reader = new LineReader(stream);
+        var reader = new LineReader(stream, log.Limits.MaxLineBytes);
         Header? header = null;
         while (true)
         {
@@ -22,7 +22,7 @@ internal static class CsvSeedReader
             int startLine;
             try
             {
-                (cells, startLine) = await ReadRecordAsync(reader, ct);
+                (cells, startLine) = await ReadRecordAsync(reader, log.Limits.MaxLineBytes, ct);
             }
             catch (LineDecodeException e)
             {
@@ -153,7 +153,7 @@ internal static class CsvSeedReader
         return text.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
-    private static async Task<(List<string>? Cells, int StartLine)> ReadRecordAsync(LineReader reader, CancellationToken ct)
+    private static async Task<(List<string>? Cells, int StartLine)> ReadRecordAsync(LineReader reader, int maxRecordChars, CancellationToken ct)
     {
         var line = await reader.ReadLineAsync(ct);
         if (line is null)
@@ -176,6 +176,12 @@ internal static class CsvSeedReader
                 }
                 // A quoted field continues on the next physical line.
                 line = await reader.ReadLineAsync(ct) ?? throw new FormatException($"a quoted field opened on line {start} is never closed");
+                if (cell.Length + line.Length > maxRecordChars)
+                {
+                    // Many short lines inside one quoted field must not add up to an unbounded record either.
+                    throw new FormatException($"the record that starts on line {start} runs past {maxRecordChars:N0} characters by line {reader.LineNumber} "
+                        + $"({InputLimits.SectionName}:{nameof(InputLimits.MaxLineBytes)}); is a quote left open?");
+                }
                 cell.Append('\n');
                 i = 0;
                 continue;

@@ -4,9 +4,10 @@ namespace DeepFinance.Core.Ingest;
 
 /// <summary>
 /// Reads a stream line by line with strict UTF-8 decoding, so a byte that is not UTF-8 is reported
-/// on the line where it stands rather than silently replaced.
+/// on the line where it stands rather than silently replaced. A line longer than <paramref name="maxLineBytes"/> is
+/// never held: the reader only counts the rest of it and reports its size on that line.
 /// </summary>
-public sealed class LineReader(Stream stream)
+public sealed class LineReader(Stream stream, int maxLineBytes = int.MaxValue)
 {
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly byte[] _buffer = new byte[64 * 1024];
@@ -37,16 +38,50 @@ public sealed class LineReader(Stream stream)
                 }
             }
             var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            var take = (newline < 0 ? _end : newline) - _start;
+            if (_line.Length + take > maxLineBytes)
+            {
+                await SkipRestOfLineAsync(_line.Length, ct);
+            }
+            _line.Write(_buffer, _start, take);
             if (newline < 0)
             {
-                _line.Write(_buffer, _start, _end - _start);
                 _start = _end;
                 continue;
             }
-            _line.Write(_buffer, _start, newline - _start);
             _start = newline + 1;
             return Emit();
         }
+    }
+
+    /// <summary>Counts the oversized line to its end without keeping it, then reports it.</summary>
+    private async ValueTask SkipRestOfLineAsync(long counted, CancellationToken ct)
+    {
+        _line.SetLength(0);
+        LineNumber++;
+        while (true)
+        {
+            if (_start == _end)
+            {
+                _end = await stream.ReadAsync(_buffer, ct);
+                _start = 0;
+                if (_end == 0)
+                {
+                    _eof = true;
+                    break;
+                }
+            }
+            var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            if (newline >= 0)
+            {
+                counted += newline - _start;
+                _start = newline + 1;
+                break;
+            }
+            counted += _end - _start;
+            _start = _end;
+        }
+        throw new LineDecodeException(LineNumber, DeepFinance.Core.Ingest.InputLimits.LineTooLong(counted, maxLineBytes));
     }
 
     private string Emit()

@@ -12,8 +12,10 @@ public sealed record UnknownColumn(string Name, int Line, int? Column)
 /// What one import has found so far: problems by line, and the columns it does not read. An unread column is a
 /// problem unless the caller acknowledged it, so that data never disappears without someone having said so.
 /// </summary>
-internal sealed class ImportLog(bool ignoreUnknownColumns)
+internal sealed class ImportLog(bool ignoreUnknownColumns, InputLimits? limits = null)
 {
+    public InputLimits Limits { get; } = limits ?? new InputLimits();
+
     private readonly HashSet<string> _seen = new(StringComparer.OrdinalIgnoreCase);
 
     public List<ImportError> Errors { get; } = [];

@@ -34,8 +34,10 @@ public sealed record SeedRecord(int Line, string? Id, string Question, string An
 /// one bad line and nothing is written, and every problem (up to a limit) is reported by line. A column it does not
 /// read refuses the import unless the caller acknowledges it (<c>ignoreUnknownColumns</c>).
 /// </summary>
-public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFactory)
+public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFactory, Microsoft.Extensions.Options.IOptions<InputLimits>? limitOptions = null)
 {
+    private readonly InputLimits _limits = limitOptions?.Value ?? new InputLimits();
+
     public const int MaxReportedErrors = 50;
     private const int BatchSize = 1000;
 
@@ -49,8 +51,16 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         {
             return new ImportResult(null, 0, [new ImportError(0, "name", "a seed source needs a name")]);
         }
+        if (CheckName(name, "name", _limits) is { } nameError)
+        {
+            return new ImportResult(null, 0, [nameError]);
+        }
+        if (CheckName(Path.GetFileName(fileName), "file", _limits) is { } fileError)
+        {
+            return new ImportResult(null, 0, [fileError]);
+        }
         var format = DetectFormat(fileName);
-        var log = new ImportLog(ignoreUnknownColumns);
+        var log = new ImportLog(ignoreUnknownColumns, _limits);
         var errors = log.Errors;
         var seenIds = new Dictionary<string, int>(StringComparer.Ordinal);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -71,6 +81,11 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         var records = format == "csv" ? CsvSeedReader.ReadAsync(hashing, log, ct) : ReadJsonlAsync(hashing, log, ct);
         await foreach (var record in records)
         {
+            if (CheckFieldLengths(record, _limits) is { } tooLong)
+            {
+                errors.Add(tooLong);
+                continue;
+            }
             if (record.Id is { } id)
             {
                 if (seenIds.TryGetValue(id, out var first))
@@ -120,6 +135,33 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         return new ImportResult(source.Id, count, []) { UnknownColumns = log.Unknown, UnknownColumnsAcknowledged = ignoreUnknownColumns };
     }
 
+    /// <summary>A name (of a seed source, a file) over <see cref="InputLimits.MaxNameChars"/>, named; null when it fits.</summary>
+    public static ImportError? CheckName(string? name, string field, InputLimits limits) =>
+        name is { Length: var n } && n > limits.MaxNameChars
+            ? new ImportError(0, field, InputLimits.FieldTooLong(n, limits.MaxNameChars, nameof(InputLimits.MaxNameChars)))
+            : null;
+
+    /// <summary>One place for the per-field limit, for JSONL and CSV alike: the first field over it, named with its line.</summary>
+    private static ImportError? CheckFieldLengths(SeedRecord record, InputLimits limits)
+    {
+        var max = limits.MaxFieldChars;
+        foreach (var (field, value) in new[] { ("question", record.Question), ("answer", record.Answer), ("id", record.Id), ("source", record.Source) })
+        {
+            if (value is { Length: var n } && n > max)
+            {
+                return new ImportError(record.Line, field, InputLimits.FieldTooLong(n, max));
+            }
+        }
+        for (var i = 0; record.Options is not null && i < record.Options.Count; i++)
+        {
+            if (record.Options[i].Length > max)
+            {
+                return new ImportError(record.Line, $"options[{i}]", InputLimits.FieldTooLong(record.Options[i].Length, max));
+            }
+        }
+        return null;
+    }
+
     public static string DetectFormat(string fileName) =>
         Path.GetExtension(fileName).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "jsonl";
 
@@ -127,7 +169,7 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var errors = log.Errors;
-        var reader = new LineReader(stream);
+        var reader = new LineReader(stream, log.Limits.MaxLineBytes);
         while (true)
         {
             string? line;

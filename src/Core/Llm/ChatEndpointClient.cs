@@ -18,7 +18,7 @@ namespace DeepFinance.Core.Llm;
 /// The package's own retries are off: <see cref="LlmGateway"/> owns retrying.
 /// Reasoning is read from <c>reasoning_content</c>, from <c>reasoning</c>, or from inline think tags.
 /// </summary>
-public sealed class ChatEndpointClient(IOptions<LlmOptions> options)
+public sealed class ChatEndpointClient(IOptions<LlmOptions> options, ILocalServerAddress? localServer = null)
 {
     private readonly ConcurrentDictionary<(Uri, string, string?), ChatClient> _clients = new();
 
@@ -39,7 +39,11 @@ public sealed class ChatEndpointClient(IOptions<LlmOptions> options)
     public async Task<LlmCompletion> CompleteAsync(Uri endpoint, SynthesizerProfile profile, LlmRequest request, CancellationToken ct)
     {
         EnsureAllowed(profile, request);
-        var client = _clients.GetOrAdd((endpoint, profile.Model, profile.ApiKey), key => new OpenAIClient(
+        // This server's own simulator takes only its own key; a synthesizer's stored key never goes there instead.
+        var apiKey = profile.BaseUrl.StartsWith(SynthesizerCatalog.SelfScheme, StringComparison.Ordinal)
+            ? localServer?.SimulatorKey ?? profile.ApiKey
+            : profile.ApiKey;
+        var client = _clients.GetOrAdd((endpoint, profile.Model, apiKey), key => new OpenAIClient(
             new ApiKeyCredential(string.IsNullOrEmpty(key.Item3) ? "not-needed" : key.Item3),
             new OpenAIClientOptions
             {

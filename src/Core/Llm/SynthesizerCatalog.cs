@@ -33,6 +33,9 @@ public sealed record SynthesizerProfile(
 public interface ILocalServerAddress
 {
     Uri? BaseAddress { get; }
+
+    /// <summary>The key this server's own simulator takes; sent only to <c>self:</c> endpoints.</summary>
+    string? SimulatorKey => null;
 }
 
 /// <summary>

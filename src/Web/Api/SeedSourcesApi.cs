@@ -20,7 +20,8 @@ public static class SeedSourcesApi
     public static RouteGroupBuilder MapSeedSourcesApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/seed-sources").WithTags("Seed sources").RequireAuthorization(Policies.Operate);
-        group.MapPost("/", ImportAsync).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(1L << 30))
+        var limits = ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<InputLimits>>().Value;
+        group.MapPost("/", ImportAsync).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(limits.MaxImportBytes))
             .WithSummary("Import a seed corpus (multipart: file, name); all or nothing, errors by line.")
             .WithDescription("A column or field the importer does not read refuses the import unless ignoreUnknownColumns=true "
                 + "is sent, in the query or as a form field before the file part.");
@@ -36,8 +37,10 @@ public static class SeedSourcesApi
     /// query or in a form field before the file.
     /// </summary>
     private static async Task<Results<Created<SeedSourceCreated>, ProblemHttpResult>> ImportAsync(
-        HttpRequest request, SeedImporter importer, IDbContextFactory<DeepFinanceDbContext> dbFactory, ClaimsPrincipal user, CancellationToken ct)
+        HttpRequest request, SeedImporter importer, IDbContextFactory<DeepFinanceDbContext> dbFactory, ClaimsPrincipal user,
+        Microsoft.Extensions.Options.IOptions<InputLimits> limitOptions, CancellationToken ct)
     {
+        var limits = limitOptions.Value;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
         {
@@ -66,9 +69,8 @@ public static class SeedSourcesApi
             }
             else if (field == IgnoreField)
             {
-                using var text = new StreamReader(section.Body);
-                var value = await text.ReadToEndAsync(ct);
-                if (!TryParseFlag(value, out var flag))
+                var value = await ReadBoundedAsync(section.Body, 16, ct);
+                if (value is null || !TryParseFlag(value, out var flag))
                 {
                     return FlagProblem(value);
                 }
@@ -77,8 +79,13 @@ public static class SeedSourcesApi
             }
             else if (field == "name")
             {
-                using var text = new StreamReader(section.Body);
-                name = (await text.ReadToEndAsync(ct)).Trim();
+                // Read no more than a name may hold: a 200 MB name is refused, never buffered or stored.
+                name = (await ReadBoundedAsync(section.Body, limits.MaxNameChars, ct))?.Trim();
+                if (name is null)
+                {
+                    return ImportProblem([new ImportError(0, "name", $"is longer than {limits.MaxNameChars:N0} characters "
+                        + $"({InputLimits.SectionName}:{nameof(InputLimits.MaxNameChars)})")], [], StatusCodes.Status413PayloadTooLarge);
+                }
                 if (result is { Succeeded: true } && name.Length > 0)
                 {
                     // The name came after the file; rename what was just imported.
@@ -124,10 +131,29 @@ public static class SeedSourcesApi
         }
     }
 
+    /// <summary>A small form field as text, or null when it holds more than <paramref name="maxChars"/> characters.</summary>
+    private static async Task<string?> ReadBoundedAsync(Stream body, int maxChars, CancellationToken ct)
+    {
+        using var text = new StreamReader(body);
+        var buffer = new char[maxChars + 1];
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await text.ReadAsync(buffer.AsMemory(read), ct);
+            if (n == 0)
+            {
+                return new string(buffer, 0, read);
+            }
+            read += n;
+        }
+        return null;
+    }
+
     private static ProblemHttpResult FlagProblem(string? text) =>
         ImportProblem([new ImportError(0, IgnoreField, $"must be true or false, not \"{text}\"")], []);
 
-    private static ProblemHttpResult ImportProblem(IReadOnlyList<ImportError> errors, IReadOnlyList<UnknownColumn>? unknown = null)
+    private static ProblemHttpResult ImportProblem(IReadOnlyList<ImportError> errors, IReadOnlyList<UnknownColumn>? unknown = null,
+        int status = StatusCodes.Status400BadRequest)
     {
         var detail = $"The file was refused and nothing was imported: {errors.Count} problem(s), first: {errors[0]}.";
         unknown ??= [];
@@ -138,7 +164,7 @@ public static class SeedSourcesApi
         }
         return TypedResults.Problem(
             detail: detail,
-            statusCode: StatusCodes.Status400BadRequest,
+            statusCode: status,
             title: "Import refused",
             extensions: new Dictionary<string, object?>
             {

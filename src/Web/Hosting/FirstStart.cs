@@ -34,6 +34,10 @@ public static class FirstStart
         }
         await services.GetRequiredService<PromptLibrary>().SeedAsync(ct);
         await services.GetRequiredService<SynthesizerCatalog>().SyncFromConfigurationAsync(ct);
+        if (services.GetService<DeepFinance.LlmSim.SimulatorOptions>() is { } simulator)
+        {
+            simulator.ApiKey = services.GetRequiredService<SimulatorKey>().Value;
+        }
         await LoadDemoCorpusAsync(services, app.Configuration, data, app.Logger, ct);
         await services.GetRequiredService<RunExecutor>().RecoverAsync(ct);
     }

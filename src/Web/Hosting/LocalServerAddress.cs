@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace DeepFinance.Web.Hosting;
 
-/// <summary>This server's own loopback address, so the mounted simulator is called over real HTTP.</summary>
-public sealed class LocalServerAddress(IServer server) : ILocalServerAddress
+/// <summary>This server's own loopback address, so the mounted simulator is called over real HTTP, and the key it takes.</summary>
+public sealed class LocalServerAddress(IServer server, SimulatorKey? simulatorKey = null) : ILocalServerAddress
 {
+    public string? SimulatorKey => simulatorKey?.Value;
+
     public Uri? BaseAddress
     {
         get

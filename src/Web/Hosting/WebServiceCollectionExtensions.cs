@@ -23,9 +23,6 @@ namespace DeepFinance.Web.Hosting;
 
 public static class WebServiceCollectionExtensions
 {
-    /// <summary>The body limit of every route but the streaming imports: ample for any JSON request, a prompt included.</summary>
-    public const long MaxBodyBytes = 4L << 20;
-
     public static readonly string[] Cultures = ["en", "zh-CN"];
 
     public const string SignedInScheme = "DeepFinance";
@@ -140,7 +137,7 @@ public static class WebServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>REST API: JSON with lower-case enum strings, ProblemDetails, OpenAPI for /api only, 1 GB uploads.</summary>
+    /// <summary>REST API: JSON with lower-case enum strings, ProblemDetails, OpenAPI for /api only, body limits.</summary>
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -151,10 +148,12 @@ public static class WebServiceCollectionExtensions
         });
         services.AddProblemDetails();
         services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
-        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = 1L << 30);
-        // Every route is limited to a small body; only the streaming imports raise it on their own endpoints
-        // (RequestSizeLimit). An anonymous caller can no longer make the server buffer a gigabyte.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
+        // Every route is limited to a small body (DeepFinance:Limits:MaxBodyBytes, 1 MB by default); only the streaming
+        // import raises it on its own endpoint. An anonymous caller can no longer make the server buffer a gigabyte.
+        var limits = builder.Configuration.GetSection(DeepFinance.Core.Ingest.InputLimits.SectionName).Get<DeepFinance.Core.Ingest.InputLimits>()
+            ?? new DeepFinance.Core.Ingest.InputLimits();
+        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = limits.MaxImportBytes);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxBodyBytes);
         services.AddHealthChecks();
         return builder;
     }
@@ -172,6 +171,7 @@ public static class WebServiceCollectionExtensions
     /// <summary>The simulator, mounted under /sim as the synthesizer <c>simulator</c>, answering from the demo corpus.</summary>
     public static WebApplicationBuilder AddSimulator(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<SimulatorKey>();
         builder.Services.AddSingleton<ILocalServerAddress, LocalServerAddress>();
         if (SynthesizerCatalog.SimulatorEnabled(builder.Configuration))
         {
@@ -180,6 +180,9 @@ public static class WebServiceCollectionExtensions
             {
                 section.Bind(o);
                 o.OracleFile ??= FirstStart.DemoCorpusPath(builder.Configuration);
+                // Mounted beside the app, the chat endpoint is no open door: it takes the simulator key (set at start-up).
+                o.RequireApiKey = true;
+                o.ApiKey = null;
             });
         }
         return builder;

@@ -26,6 +26,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress => App.BaseAddress;
 
+    /// <summary>Every Content-Security-Policy refusal any page of this collection logged; a test that sees one fails.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> CspViolations { get; } = new();
+
     public async Task InitializeAsync()
     {
         if (Chromium.SkipReason is not null)
@@ -76,7 +79,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(30_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        page.RecordCspViolations(CspViolations);
+        return page;
     }
 }
 

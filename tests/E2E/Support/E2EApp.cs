@@ -22,6 +22,8 @@ public sealed class E2EApp : WebApplicationFactory<Program>
         DataDirectory = Path.Combine(Path.GetTempPath(), "df-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         OracleFile = DataDirectory + "-oracle.jsonl";
         File.WriteAllText(OracleFile, SeedData.Jsonl);
+        ScriptFile = DataDirectory + "-script.jsonl";
+        File.WriteAllText(ScriptFile, HostileOutput.ScriptJsonl);
         UseKestrel(0);
         StartServer();
     }
@@ -30,6 +32,9 @@ public sealed class E2EApp : WebApplicationFactory<Program>
 
     /// <summary>The simulator's oracle: the e2e seed questions with their answers.</summary>
     public string OracleFile { get; }
+
+    /// <summary>The simulator's scripted answers: only the hostile-output probe question matches one.</summary>
+    public string ScriptFile { get; }
 
     public Uri BaseAddress =>
         new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -43,6 +48,7 @@ public sealed class E2EApp : WebApplicationFactory<Program>
         builder.UseSetting("DeepFinance:Admin:Password", Password);
         builder.UseSetting("DeepFinance:Simulator:LatencyMedianMs", "0");
         builder.UseSetting("DeepFinance:Simulator:OracleFile", OracleFile);
+        builder.UseSetting("DeepFinance:Simulator:ScriptFile", ScriptFile);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 
@@ -71,6 +77,7 @@ public sealed class E2EApp : WebApplicationFactory<Program>
             {
             }
             File.Delete(OracleFile);
+            File.Delete(ScriptFile);
         }
     }
 }

@@ -23,6 +23,18 @@ public static class PageExtensions
         await page.WaitForInteractiveAsync();
     }
 
+    /// <summary>Chromium reports a CSP refusal as a console error naming the policy; collect those.</summary>
+    public static void RecordCspViolations(this IPage page, System.Collections.Concurrent.ConcurrentQueue<string> into)
+    {
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                into.Enqueue($"{page.Url}: {message.Text}");
+            }
+        };
+    }
+
     /// <summary>Opens an app page and waits for interactivity.</summary>
     public static async Task OpenAsync(this IPage page, string relativeUrl)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using DeepFinance.Web.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DeepFinance.Web.Tests.Api;
 
@@ -14,15 +15,21 @@ public sealed class BodyLimitAndSimulatorConfigTests(Q2aFlowTests.App fixture) :
     private readonly DeepFinanceApp _app = fixture.Host;
 
     [Theory]
-    [InlineData("/api/v1/auth/login")]
-    [InlineData("/sim/v1/chat/completions")]
-    public async Task An_anonymous_oversized_body_is_refused_with_413(string path)
+    [InlineData("/api/v1/auth/login", false)]
+    [InlineData("/sim/v1/chat/completions", true)]
+    public async Task An_anonymous_oversized_body_is_refused_with_413(string path, bool simulatorKey)
     {
         using var anonymous = _app.Anonymous();
         var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new StringContent("{\"email\":\"" + new string('a', 6 << 20) + "\"}", Encoding.UTF8, "application/json"),
         };
+        if (simulatorKey)
+        {
+            // Without the key the simulator refuses before reading anything (401); with it, the body limit still holds.
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+                _app.Services.GetRequiredService<DeepFinance.Web.Hosting.SimulatorKey>().Value);
+        }
         // Ask before sending, as a careful client does: the server refuses on the declared length alone.
         request.Headers.ExpectContinue = true;
         var response = await anonymous.SendAsync(request);
