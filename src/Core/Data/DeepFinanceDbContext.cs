@@ -23,6 +23,12 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<Reverification> Reverifications => Set<Reverification>();
     public DbSet<Review> Reviews => Set<Review>();
     public DbSet<ReviewDecision> ReviewDecisions => Set<ReviewDecision>();
+    public DbSet<RealWorldImport> RealWorldImports => Set<RealWorldImport>();
+    public DbSet<RealWorldQuery> RealWorldQueries => Set<RealWorldQuery>();
+    public DbSet<ExpertAssignment> ExpertAssignments => Set<ExpertAssignment>();
+    public DbSet<Annotation> Annotations => Set<Annotation>();
+    public DbSet<AnnotationGuideline> AnnotationGuidelines => Set<AnnotationGuideline>();
+    public DbSet<CapabilityTag> CapabilityTags => Set<CapabilityTag>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -146,6 +152,55 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.Property(x => x.ReasonCode).HasMaxLength(64);
             e.Property(x => x.Comment).HasMaxLength(4000);
             e.HasOne<Review>().WithMany().HasForeignKey(x => x.ReviewId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<RealWorldImport>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.FileName).HasMaxLength(260);
+            e.Property(x => x.ImportedBy).HasMaxLength(256);
+            e.HasIndex(x => x.RawRetainedUntil);
+        });
+        modelBuilder.Entity<RealWorldQuery>(e =>
+        {
+            e.HasIndex(x => new { x.ImportId, x.LineNumber }).IsUnique();
+            e.HasIndex(x => new { x.Status, x.Id });
+            e.HasIndex(x => x.QuestionId);
+            e.Property(x => x.Channel).HasMaxLength(100);
+            e.Property(x => x.Product).HasMaxLength(200);
+            e.Property(x => x.CheckedBy).HasMaxLength(256);
+            e.Property(x => x.HighestSurvivingLevel).HasMaxLength(2);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasOne<RealWorldImport>().WithMany().HasForeignKey(x => x.ImportId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.SetNull);
+        });
+        modelBuilder.Entity<ExpertAssignment>(e =>
+        {
+            e.HasIndex(x => new { x.Expert, x.Done, x.Id });
+            e.HasIndex(x => new { x.QueryId, x.Expert }).IsUnique().HasFilter("QueryId IS NOT NULL");
+            e.HasIndex(x => x.ReviewId);
+            e.Property(x => x.Expert).HasMaxLength(256);
+            e.HasOne<RealWorldQuery>().WithMany().HasForeignKey(x => x.QueryId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Review>().WithMany().HasForeignKey(x => x.ReviewId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Annotation>(e =>
+        {
+            e.HasIndex(x => new { x.QueryId, x.Expert });
+            e.HasIndex(x => new { x.Expert, x.At });
+            e.Property(x => x.Expert).HasMaxLength(256);
+            e.Property(x => x.UnusableReason).HasMaxLength(2000);
+            e.Property(x => x.Notes).HasMaxLength(4000);
+            e.HasOne<RealWorldQuery>().WithMany().HasForeignKey(x => x.QueryId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<AnnotationGuideline>(e =>
+        {
+            e.HasIndex(x => x.Version).IsUnique();
+            e.Property(x => x.CreatedBy).HasMaxLength(256);
+        });
+        modelBuilder.Entity<CapabilityTag>(e =>
+        {
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.NameZh).HasMaxLength(100);
         });
         modelBuilder.Entity<LlmResponse>(e =>
         {

@@ -336,3 +336,102 @@ public sealed class ReviewDecision
     public int ElapsedMs { get; set; }
     public DateTimeOffset At { get; set; }
 }
+
+public enum RealWorldQueryStatus { AwaitingCheck, Checked, Annotated, Adjudicating, Approved, Unusable }
+
+/// <summary>One upload of real-world user queries; erasing it erases the raw text of every query in it.</summary>
+public sealed class RealWorldImport
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string FileName { get; set; }
+    public required string ImportedBy { get; set; }
+    public int QueryCount { get; set; }
+    public DateTimeOffset ImportedAt { get; set; }
+    /// <summary>When the raw text of this import's queries is erased automatically.</summary>
+    public DateTimeOffset RawRetainedUntil { get; set; }
+}
+
+/// <summary>
+/// A real customer's query. The raw text is kept apart, encrypted (Data Protection), seen only by Admins and Experts,
+/// and erased on demand or at the end of retention; everything else reads <see cref="DesensitizedText"/>.
+/// </summary>
+public sealed class RealWorldQuery
+{
+    public long Id { get; set; }
+    public long ImportId { get; set; }
+    public int LineNumber { get; set; }
+    /// <summary>The raw text, protected; null once erased.</summary>
+    public string? RawProtected { get; set; }
+    public DateTimeOffset? RawErasedAt { get; set; }
+    public required string DesensitizedText { get; set; }
+    /// <summary>The entities found (and corrected by the expert): JSON array of {type, level, start, end, recognizer}.</summary>
+    public required string EntitiesJson { get; set; }
+    /// <summary>The highest sensitivity level that survives in the desensitized text (C1 lowest, C3 highest), or null.</summary>
+    public string? HighestSurvivingLevel { get; set; }
+    public string? Channel { get; set; }
+    public string? Product { get; set; }
+    public DateOnly? AskedOn { get; set; }
+    public RealWorldQueryStatus Status { get; set; }
+    /// <summary>Optimistic concurrency for check, annotation and adjudication.</summary>
+    public int Version { get; set; }
+    public string? CheckedBy { get; set; }
+    public DateTimeOffset? CheckedAt { get; set; }
+    /// <summary>The question this query became once approved and annotated (origin RealWorld).</summary>
+    public long? QuestionId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>An expert's share of the work: a query to check and annotate, or a rewrite a reviewer sent back.</summary>
+public sealed class ExpertAssignment
+{
+    public long Id { get; set; }
+    public long? QueryId { get; set; }
+    public long? ReviewId { get; set; }
+    public required string Expert { get; set; }
+    public bool Done { get; set; }
+    public DateTimeOffset? ReservedUntil { get; set; }
+    public DateTimeOffset AssignedAt { get; set; }
+    public DateTimeOffset? DoneAt { get; set; }
+}
+
+/// <summary>One expert's annotation of a query; an Admin's adjudication is one too, and it makes the final annotation.</summary>
+public sealed class Annotation
+{
+    public long Id { get; set; }
+    public long QueryId { get; set; }
+    public required string Expert { get; set; }
+    public bool IsAdjudication { get; set; }
+    public TaskType? TaskType { get; set; }
+    public Difficulty? Difficulty { get; set; }
+    /// <summary>JSON array of capability tag names.</summary>
+    public string CapabilityTagsJson { get; set; } = "[]";
+    public string? ReferenceAnswer { get; set; }
+    /// <summary>The reference began as an internal model's draft that the expert confirmed.</summary>
+    public bool ReferenceFromDraft { get; set; }
+    public bool Usable { get; set; } = true;
+    public string? UnusableReason { get; set; }
+    public string? Notes { get; set; }
+    public int GuidelineVersion { get; set; }
+    public int ElapsedMs { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>The annotation guidelines, in Markdown and versioned; every annotation records the version it followed.</summary>
+public sealed class AnnotationGuideline
+{
+    public long Id { get; set; }
+    public int Version { get; set; }
+    public required string Markdown { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A capability an annotation can tag a query with, from a managed list.</summary>
+public sealed class CapabilityTag
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public string? NameZh { get; set; }
+    public bool Retired { get; set; }
+}
