@@ -22,7 +22,8 @@ public static class CoreServiceCollectionExtensions
         .AddLlm(configuration)
         .AddIngest()
         .AddVerification(configuration)
-        .AddSynthesis(configuration);
+        .AddSynthesis(configuration)
+        .AddRewriting(configuration);
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
