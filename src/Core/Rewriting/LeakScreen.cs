@@ -90,7 +90,7 @@ public sealed partial class LeakScreen
         }
         foreach (Match m in Number().Matches(text))
         {
-            if (ParseNumber(m.Value) != value)
+            if (Signed(text, m) != value)
             {
                 continue;
             }
@@ -111,7 +111,7 @@ public sealed partial class LeakScreen
             return null;
         }
         var numbers = Number().Matches(Normalize(reference));
-        if (numbers.Count != 1 || ParseNumber(numbers[0].Value) is not { } value)
+        if (numbers.Count != 1 || Signed(Normalize(reference), numbers[0]) is not { } value)
         {
             return null;
         }
@@ -119,7 +119,7 @@ public sealed partial class LeakScreen
         {
             return null;
         }
-        if (question is not null && Number().Matches(Normalize(question)).Any(m => ParseNumber(m.Value) == value))
+        if (question is not null && Number().Matches(Normalize(question)).Any(m => ParseNumber(m.Value) == Math.Abs(value)))
         {
             return null;
         }
@@ -127,7 +127,15 @@ public sealed partial class LeakScreen
     }
 
     private static decimal? ParseNumber(string token) =>
-        decimal.TryParse(token.Replace(",", "", StringComparison.Ordinal), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? Math.Abs(v) : null;
+        decimal.TryParse(token.Replace(",", "", StringComparison.Ordinal), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : null;
+
+    /// <summary>A number with the minus sign written just before it: quoting a wrong answer of the opposite sign is no leak.</summary>
+    private static decimal? Signed(string text, Match m)
+    {
+        var v = ParseNumber(m.Value);
+        var before = m.Index > 0 ? text[m.Index - 1] : ' ';
+        return before is '-' or '−' or '－' ? -v : v;
+    }
 
     /// <summary>NFKC (full-width letters, digits and colons become plain ones), white space folded to single spaces.</summary>
     public static string Normalize(string text)
@@ -140,7 +148,7 @@ public sealed partial class LeakScreen
     [GeneratedRegex(@"(?<![\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d.,])\d+(?:\.\d+)?")]
     private static partial Regex Number();
 
-    [GeneratedRegex(@"[=≈×÷*]|\d\s*[-+/x]\s*\d|\b(?:gives|giving|yields|equals|comes\s+to|works\s+out|results\s+in|leads\s+to|so\s+we\s+get)\b|得到|得出|算得|等于|求得|计算|推得|结果为|结果是", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"[=≈×÷*]|\d\s*[-+/x]\s*\d|\b(?:gives|giving|yields|equals|comes\s+to|works\s+out|results\s+in|leads\s+to|so\s+we\s+get)\b|得到|得出|算得|等于|求得|计算|推得", RegexOptions.IgnoreCase)]
     private static partial Regex Computation();
 
     [GeneratedRegex(@"\s+")]

@@ -183,9 +183,10 @@ public sealed class ScrWork : IPartitionWork
         model["options"] = options;
         model["language"] = question.Language;
         var messages = _prompts.Render(prompt, model);
-        // The round and step are part of the salt, hence of the hash: each has its own paid answer.
+        // The round and step are part of the salt, hence of the hash: each has its own paid answer. The round also goes as
+        // the sample index (sent as seed), so a round that meets the same text as the last one is still a fresh draw.
         var salt = $"{_run.Run.SamplingSalt}|{purpose}|r{round}";
-        return new LlmRequest(_run.Synthesizer.Name, messages, 0, salt, purpose, from);
+        return new LlmRequest(_run.Synthesizer.Name, messages, round, salt, purpose, from);
     }
 
     private static void Add(CotTrace trace, LlmResult result)
