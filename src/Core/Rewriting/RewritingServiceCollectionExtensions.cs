@@ -13,6 +13,6 @@ public static class RewritingServiceCollectionExtensions
         services.AddOptions<RewritingOptions>().Bind(configuration.GetSection(RewritingOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<RewritingOptions>, RewritingOptionsValidator>();
-        return services.AddRunKind<ScrRunHandler>();
+        return services.AddSingleton<ScrYieldQueries>().AddRunKind<ScrRunHandler>();
     }
 }
