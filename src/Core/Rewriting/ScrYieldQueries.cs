@@ -21,8 +21,22 @@ public sealed record ScrYields(
     public double? FixRate => FailedIn == 0 ? null : (double)Fixed / FailedIn;
 }
 
+/// <summary>A run an operator may rewrite from, with how many failed first answers it left.</summary>
+public sealed record ScrSourceRun(long Id, string? Name, string Kind, int Failed);
+
 public sealed class ScrYieldQueries(IDbContextFactory<DeepFinanceDbContext> dbFactory)
 {
+    /// <summary>The latest runs with failed traces an scr run would take (the launcher's source-run picker).</summary>
+    public async Task<IReadOnlyList<ScrSourceRun>> SourceRunsAsync(int take = 100, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var counts = await ScrRunHandler.Eligible(db, new ScrSpec()).GroupBy(t => t.RunId)
+            .Select(g => new { RunId = g.Key, Count = g.Count() }).OrderByDescending(x => x.RunId).Take(take).ToListAsync(ct);
+        var ids = counts.Select(c => c.RunId).ToList();
+        var runs = await db.Runs.AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
+        return [.. counts.Where(c => runs.ContainsKey(c.RunId)).Select(c => new ScrSourceRun(c.RunId, runs[c.RunId].Name, runs[c.RunId].Kind, c.Count))];
+    }
+
     public async Task<ScrYields> ForRunAsync(long runId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
