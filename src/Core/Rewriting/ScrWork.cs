@@ -20,6 +20,9 @@ public sealed class ScrWork : IPartitionWork
     public const string ReflectPurpose = "scr-reflect";
     public const string RewritePurpose = "scr-rewrite";
 
+    // Hits are kept readable in the database (Chinese phrases as they are, not \u escapes).
+    private static readonly JsonSerializerOptions HitsJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All) };
+
     private readonly RunContext _run;
     private readonly ScrSpec _spec;
     private readonly LlmGateway _gateway;
@@ -148,7 +151,7 @@ public sealed class ScrWork : IPartitionWork
                 var hits = _screen.Screen(trace.Reflection, ScreenedPart.Reflection, reference, question.Text)
                     .Concat(_screen.Screen(ScrReasoning.Thinking(trace) + "\n" + trace.Answer, ScreenedPart.Rewrite, reference, question.Text))
                     .Distinct().ToList();
-                trace.LeakHits = hits.Count == 0 ? null : JsonSerializer.Serialize(hits);
+                trace.LeakHits = hits.Count == 0 ? null : JsonSerializer.Serialize(hits, HitsJson);
             }
             catch (Exception e) when (e is LlmCallException or PrivacyGateException)
             {

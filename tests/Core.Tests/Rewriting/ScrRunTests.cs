@@ -234,4 +234,26 @@ public sealed class ScrRunTests
         var original = await check.Traces.SingleAsync(t => t.Id == rewriteId);
         Assert.Equal(original.ParentTraceId, next.OriginalTraceId);
     }
+
+    [Fact]
+    public async Task Scr_rewrites_do_not_count_towards_a_questions_pass_rate()
+    {
+        var (h, sourceRun) = await FailedSourceAsync(fixRate: 1);
+        await using var _ = h;
+        await h.WaitAsync(await h.Runs.LaunchAsync(Scr(new { sourceRunId = sourceRun, maxRounds = 1 }), "test"));
+
+        // A later sampling run over the same questions (two samples; the first is the q2a run's, from the store) recomputes their pass rates.
+        var again = await h.WaitAsync(await h.Runs.LaunchAsync(new RunLaunch("synthesize", "sim",
+            JsonSerializer.SerializeToElement(new { samplesPerQuestion = 2 })), "test"));
+        Assert.Equal(RunStatus.Completed, again.Status);
+
+        await using var db = await h.Db.CreateDbContextAsync();
+        // Every first answer was wrong (the simulator never answers right here), every rewrite verified: the pass rate
+        // is that of the first answers alone.
+        Assert.All(await db.Questions.ToListAsync(), q =>
+        {
+            Assert.Equal(0, q.PassRate);
+            Assert.Equal(3, q.VerifiedSamples);
+        });
+    }
 }
