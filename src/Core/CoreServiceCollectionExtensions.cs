@@ -27,7 +27,8 @@ public static class CoreServiceCollectionExtensions
         .AddDesensitization(configuration)
         .AddSynthesis(configuration)
         .AddCuration(configuration)
-        .AddReview(configuration);
+        .AddReview(configuration)
+        .AddRewriting(configuration);
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {

@@ -10,6 +10,8 @@ public enum AnswerMode
     OracleCorrect,
     OracleWrong,
     Default,
+    ScrReflection,
+    ScrRewriteFixed,
 }
 
 /// <summary>Reasoning and final content before they are put into a provider's shape.</summary>
@@ -48,7 +50,87 @@ public sealed class AnswerComposer
         }
 
         var (draw, pick) = Draw(request);
+        // Self-correction steps are told apart by the tag their templates carry in the system message.
+        var system = string.Join("\n", request.Messages.Where(m => m.Role == "system").Select(m => m.Content));
+        if (system.Contains(ReflectTag, StringComparison.Ordinal))
+        {
+            return Reflection(entry, draw < options.ScrLeakRate, pick);
+        }
+        if (system.Contains(RewriteTag, StringComparison.Ordinal))
+        {
+            return draw < options.ScrFixRate ? Rewrite(entry, pick) : Wrong(entry, pick);
+        }
         return draw < options.CorrectProbability ? Correct(entry, pick) : Wrong(entry, pick);
+    }
+
+    /// <summary>Carried by the reflection template of a self-correction run.</summary>
+    public const string ReflectTag = "[scr:reflect]";
+
+    /// <summary>Carried by the rewrite template of a self-correction run.</summary>
+    public const string RewriteTag = "[scr:rewrite]";
+
+    /// <summary>
+    /// A critique of the attempt that points at the step that usually slips. With <paramref name="leak"/> it also gives the
+    /// oracle's answer away, the way a careless reflection would, so the leak screen has something to flag.
+    /// </summary>
+    private static SimAnswer Reflection(OracleEntry entry, bool leak, ulong pick)
+    {
+        var chinese = TokenCounter.ContainsCjk(entry.Question);
+        string content;
+        if (chinese)
+        {
+            content = (pick % 3) switch
+            {
+                0 => "第 3 步的推导值得怀疑：代入公式时的数据或数量级可能有误，应当逐项核对已知条件，并重新检查单位和符号。",
+                1 => "这份解答的框架没有问题，但在关键计算那一步可能用错了公式或漏掉了一个条件，建议从已知条件重新推导一遍。",
+                _ => "结论与题意可能不符：第 3 步对概念的理解不够准确，需要重新辨析各选项或各数据之间的关系，再检查结果是否合理。",
+            };
+            if (leak)
+            {
+                content += (pick & 4) == 0 ? $"参考答案是 {entry.Answer}。" : $"其实正确答案应该是 {entry.Answer}。";
+            }
+        }
+        else
+        {
+            content = (pick % 3) switch
+            {
+                0 => "Step 3 deserves suspicion: a figure or its magnitude may have been plugged into the formula wrongly. Re-check each given fact, then the units and the sign.",
+                1 => "The outline is sound, but the key calculation may use the wrong formula or drop a condition. Derive it again from the given facts.",
+                _ => "The conclusion may not fit the question: step 3 reads the concept loosely. Tell the options or figures apart again, then check that the result is plausible.",
+            };
+            if (leak)
+            {
+                content += (pick & 4) == 0 ? $" The correct answer is {entry.Answer}." : $" The ground truth is {entry.Answer}.";
+            }
+        }
+
+        var reasoning = chinese ? "对照题目逐步检查这份解答，找出最可能出错的一步。" : "Walk through the attempt against the question and find the step most likely to be wrong.";
+        return new SimAnswer(reasoning, content, AnswerMode.ScrReflection);
+    }
+
+    /// <summary>A continuation that re-derives the result and reaches the oracle's answer through a computation.</summary>
+    private static SimAnswer Rewrite(OracleEntry entry, ulong pick)
+    {
+        var chinese = TokenCounter.ContainsCjk(entry.Question);
+        string reasoning;
+        if (chinese)
+        {
+            reasoning = string.Join('\n',
+                (pick & 1) == 0 ? "等一下，按照检查意见重新审视第 3 步。" : "再想深一点：刚才第 3 步确实站不住。",
+                "重新列出已知条件，逐项代入正确的公式。",
+                $"重新计算得到 {entry.Answer}。",
+                "复核单位、符号和数量级，这一次结果合理。");
+        }
+        else
+        {
+            reasoning = string.Join('\n',
+                (pick & 1) == 0 ? "Wait, following the critique, look at step 3 again." : "Thinking a little deeper: step 3 does not hold.",
+                "List the given facts again and plug each into the right formula.",
+                $"Recomputing gives {entry.Answer}.",
+                "Units, sign and magnitude check out this time.");
+        }
+
+        return new SimAnswer(reasoning, FinalContent(chinese, entry.Answer), AnswerMode.ScrRewriteFixed);
     }
 
     /// <summary>The entry whose question occurs in the text (white space ignored); the longest wins.</summary>

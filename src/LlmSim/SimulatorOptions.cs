@@ -32,6 +32,12 @@ public sealed class SimulatorOptions
     /// <summary>Probability that an oracle answer is right (decided from a hash of the request).</summary>
     public double CorrectProbability { get; set; } = 0.7;
 
+    /// <summary>Probability that a self-correction rewrite (<c>[scr:rewrite]</c>) reaches the oracle's answer.</summary>
+    public double ScrFixRate { get; set; } = 0.6;
+
+    /// <summary>Probability that a reflection (<c>[scr:reflect]</c>) gives the reference away, so the leak screen has work.</summary>
+    public double ScrLeakRate { get; set; } = 0.1;
+
     /// <summary>Median latency in milliseconds; 0 means no latency at all.</summary>
     public double LatencyMedianMs { get; set; } = 40;
 
@@ -68,6 +74,8 @@ public sealed class SimulatorOptions
         RequireApiKey = other.RequireApiKey;
         ApiKey = other.ApiKey;
         CorrectProbability = other.CorrectProbability;
+        ScrFixRate = other.ScrFixRate;
+        ScrLeakRate = other.ScrLeakRate;
         LatencyMedianMs = other.LatencyMedianMs;
         LatencySpread = other.LatencySpread;
         MaxConcurrency = other.MaxConcurrency;
@@ -92,6 +100,8 @@ public sealed class SimulatorOptions
     public void Validate()
     {
         CheckRate(CorrectProbability, nameof(CorrectProbability));
+        CheckRate(ScrFixRate, nameof(ScrFixRate));
+        CheckRate(ScrLeakRate, nameof(ScrLeakRate));
         CheckRate(Rate429, nameof(Rate429));
         CheckRate(Rate500, nameof(Rate500));
         CheckRate(RateHang, nameof(RateHang));

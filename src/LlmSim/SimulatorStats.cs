@@ -64,9 +64,13 @@ public sealed class SimulatorStats
         _bodies.Clear();
     }
 
+    /// <summary>Raised with each request body as received, for tests that check what a client sent (a prompt's content, say).</summary>
+    public event Action<string>? BodyReceived;
+
     internal void CountRequest(ReadOnlySpan<byte> body)
     {
         Interlocked.Increment(ref _requests);
+        BodyReceived?.Invoke(System.Text.Encoding.UTF8.GetString(body));
         var hash = Convert.ToHexString(SHA256.HashData(body));
         if (!_bodies.TryAdd(hash, 0))
         {

@@ -49,6 +49,22 @@ public sealed class WriteBatch(DeepFinanceDbContext db, SqliteConnection connect
         return insert.Inserter.Insert(insert.Command, row);
     }
 
+    /// <summary>The id SQLite gave the row this batch inserted last.</summary>
+    public long LastInsertRowId() => Convert.ToInt64(Scalar("SELECT last_insert_rowid()"), System.Globalization.CultureInfo.InvariantCulture);
+
+    private object? Scalar(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.Prepare();
+            _statements[sql] = command;
+        }
+        return command.ExecuteScalar();
+    }
+
     /// <summary>Runs a statement prepared once per batch, with positional parameters $p0, $p1, …</summary>
     public int Execute(string sql, params object?[] values)
     {

@@ -74,9 +74,24 @@ public sealed record RunContext(Run Run, JsonElement Spec, IReadOnlyDictionary<s
 /// </summary>
 public sealed record ItemResult(IReadOnlyList<CotTrace> Traces, string? Failure = null, bool FromStore = false)
 {
+    /// <summary>
+    /// For trace <c>i</c>, the index of an earlier trace of this result whose id becomes its <c>ParentTraceId</c>
+    /// once stored (a chain of rounds committed together); null entries, or no list, keep what the trace says.
+    /// </summary>
+    public IReadOnlyList<int?>? ParentIndexes { get; init; }
+
+    /// <summary>Further rows stored in the same commit, after the traces, and able to refer to the ids they got.</summary>
+    public IReadOnlyList<IResultRow>? Rows { get; init; }
+
     public static ItemResult Succeeded(params CotTrace[] traces) => new(traces, null, traces.Length > 0 && traces.All(t => t.FromStore));
 
     public static ItemResult Failed(string reason, params CotTrace[] traces) => new(traces, reason);
+}
+
+/// <summary>A row a kind stores with an item's traces, in the same commit; <c>traceIds[i]</c> is the id of <c>Traces[i]</c>.</summary>
+public interface IResultRow
+{
+    void Insert(WriteBatch batch, IReadOnlyList<long> traceIds);
 }
 
 public static class RunJson

@@ -525,10 +525,30 @@ internal sealed class CommitItemWrite(long runId, long itemId, ItemResult result
         {
             return;
         }
-        foreach (var trace in result.Traces)
+        // Ids are read back only when something in this result refers to them.
+        var linked = result.ParentIndexes is { Count: > 0 } || result.Rows is { Count: > 0 };
+        var ids = new List<long>(result.Traces.Count);
+        for (var i = 0; i < result.Traces.Count; i++)
         {
+            var trace = result.Traces[i];
             trace.RunItemId = itemId;
+            if (result.ParentIndexes is { } parents && i < parents.Count && parents[i] is { } p)
+            {
+                if (p < 0 || p >= i)
+                {
+                    throw new InvalidOperationException($"trace {i} of item {itemId} names trace {p} as its parent; only an earlier trace can be");
+                }
+                trace.ParentTraceId = ids[p];
+            }
             batch.Insert(trace);
+            if (linked)
+            {
+                ids.Add(batch.LastInsertRowId());
+            }
+        }
+        foreach (var row in result.Rows ?? [])
+        {
+            row.Insert(batch, ids);
         }
         batch.Count(runId, new RunCounterDelta { Done = failed ? 0 : 1, Failed = failed ? 1 : 0, FromStore = result.FromStore ? 1 : 0 });
     }

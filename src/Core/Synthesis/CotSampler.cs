@@ -30,7 +30,7 @@ public sealed partial class CotSampler(PromptLibrary prompts)
     }
 
     /// <summary>Seed questions often list their options inline already ("A. … B. …").</summary>
-    private static bool ListsOptions(string text) => InlineOptions().Matches(text).Count >= 2;
+    internal static bool ListsOptions(string text) => InlineOptions().Matches(text).Count >= 2;
 
     [GeneratedRegex(@"(?:^|\s)[A-F][\.．、:：]\s?\S")]
     private static partial Regex InlineOptions();

@@ -27,6 +27,8 @@ public sealed class QuestionStatistics(IDbContextFactory<DeepFinanceDbContext> d
     public async Task UpdateForRunAsync(long runId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // Only first answers (round 0) count: a self-correction rewrite was steered by a reflection that saw the
+        // reference, so it says nothing about how hard the question is for a model on its own.
         // One statement, in the database: a run of 300,000 questions neither loads their statistics into memory
         // nor commits once per question. The thresholds match Classify.
         await db.Database.ExecuteSqlInterpolatedAsync($"""
@@ -39,6 +41,7 @@ public sealed class QuestionStatistics(IDbContextFactory<DeepFinanceDbContext> d
                   FROM "Traces" t
                   WHERE t."QuestionId" IN (SELECT "QuestionId" FROM "Traces" WHERE "RunId" = {runId})
                     AND t."Verdict" IN ({nameof(Verdict.Correct)}, {nameof(Verdict.Incorrect)})
+                    AND t."Round" = 0
                   GROUP BY t."QuestionId") AS s
             WHERE "Questions"."Id" = s.qid
             """, ct);
@@ -55,7 +58,7 @@ public sealed class QuestionStatistics(IDbContextFactory<DeepFinanceDbContext> d
         foreach (var batch in open.Chunk(QuestionBatch))
         {
             var answers = await db.Traces.AsNoTracking()
-                .Where(t => batch.Contains(t.QuestionId) && t.Status == TraceStatus.Succeeded)
+                .Where(t => batch.Contains(t.QuestionId) && t.Status == TraceStatus.Succeeded && t.Round == 0)
                 .Select(t => new { t.QuestionId, t.ExtractedAnswer, t.Answer })
                 .ToListAsync(ct);
             foreach (var group in answers.GroupBy(a => a.QuestionId))

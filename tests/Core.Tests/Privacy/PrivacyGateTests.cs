@@ -41,6 +41,8 @@ public sealed class PrivacyGateTests
         [typeof(Extraction.Q2aRunHandler)] = RunAsync,
         [typeof(SynthesizeRunHandler)] = SynthesizeRunAsync,
         [typeof(CotSamplingWork)] = RunAsync,
+        [typeof(Core.Rewriting.ScrRunHandler)] = ScrRunAsync,
+        [typeof(Core.Rewriting.ScrWork)] = ScrRunAsync,
     };
 
     public static TheoryData<string> SendingPaths() => new(RawDerivedDrives.Keys.Select(t => t.Name));
@@ -243,6 +245,47 @@ public sealed class PrivacyGateTests
         await using var check = await h.Db.CreateDbContextAsync();
         var reasons = await check.Traces.Where(t => t.RunId == run.Id).Select(t => t.FailureReason).Distinct().ToListAsync();
         return Assert.Single(reasons)!;
+    }
+
+    private static async Task<string> ScrRunAsync(PipelineHarness h)
+    {
+        // Self-correction of a failed answer to a question whose parent is a raw real-world query: the reflection
+        // (which would carry the question and the reference) is refused before it is sent.
+        var raw = await AddQuestionAsync(h, QuestionOrigin.RealWorld, parent: null, RawQuery);
+        var child = await AddQuestionAsync(h, QuestionOrigin.A2Q, parent: raw, SeedQuestion);
+        long traceId;
+        await using (var db = await h.Db.CreateDbContextAsync())
+        {
+            var question = await db.Questions.SingleAsync(q => q.Id == child);
+            question.ReferenceAnswer = "2500元";
+            var prompt = await db.PromptTemplates.FirstAsync();
+            var source = new Run
+            {
+                Kind = "synthesize", Status = RunStatus.Completed, SynthesizerName = "sim", Model = "simulator", PromptTemplateId = prompt.Id,
+                SamplingSalt = "", ParametersJson = "{}", CreatedAt = DateTimeOffset.UtcNow,
+            };
+            db.Runs.Add(source);
+            await db.SaveChangesAsync();
+            var trace = new CotTrace
+            {
+                RunId = source.Id, QuestionId = child, Status = TraceStatus.Succeeded, Reasoning = "先算利息……", Answer = "答案：3000元",
+                Verdict = Verdict.Incorrect, RequestHash = "earlier", SynthesizerName = "sim", Model = "simulator", CreatedAt = DateTimeOffset.UtcNow,
+            };
+            db.Traces.Add(trace);
+            await db.SaveChangesAsync();
+            traceId = trace.Id;
+        }
+        var spec = JsonSerializer.SerializeToElement(new { traceIds = new[] { traceId }, maxRounds = 2 });
+        var run = await h.WaitAsync(await h.Runs.LaunchAsync(new RunLaunch("scr", "sim", spec), "test"));
+
+        Assert.Equal(1, run.Failed);
+        Assert.Equal(0, run.Attempts);
+        await using var check = await h.Db.CreateDbContextAsync();
+        Assert.Empty(check.Reviews);
+        var failed = await check.Traces.SingleAsync(t => t.RunId == run.Id);
+        Assert.Equal(TraceStatus.Failed, failed.Status);
+        Assert.Contains(Core.Rewriting.ScrWork.ReflectPurpose, failed.FailureReason, StringComparison.Ordinal);
+        return failed.FailureReason!;
     }
 
     // ---- helpers ----

@@ -139,21 +139,27 @@ public sealed class ReviewWorkbenchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Send_back_marks_the_item_sent_back_and_says_why_when_no_scr_round_can_be_launched()
+    public async Task Send_back_marks_the_item_sent_back_and_launches_one_more_scr_round_on_the_rewrite()
     {
         var rows = await ScrReviewData.WriteAsync(_h.Db, synthesizer: "sim");
         var outcome = await Bench.DecideAsync(rows.ReviewId, Ana, new ReviewDecisionRequest(ReviewDecisionKind.SendBack, 1, Text: "try again"));
         Assert.Equal(ReviewStatus.SentBack, outcome.Status);
-        if (_h.Runs.Kinds.Contains("scr"))
-        {
-            Assert.NotNull(outcome.LaunchedRunId);
-        }
-        else
-        {
-            // This build has no scr kind: the attempt reached the run service and its refusal is passed on.
-            Assert.Null(outcome.LaunchedRunId);
-            Assert.Contains("scr", outcome.LaunchRefusal, StringComparison.Ordinal);
-        }
+        Assert.Null(outcome.LaunchRefusal);
+        Assert.NotNull(outcome.LaunchedRunId);
+        await using var db = await _h.Db.CreateDbContextAsync();
+        var run = await db.Runs.SingleAsync(r => r.Id == outcome.LaunchedRunId);
+        Assert.Equal("scr", run.Kind);
+        Assert.Contains(rows.RewriteTraceId.ToString(System.Globalization.CultureInfo.InvariantCulture), run.SpecJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_back_says_why_when_no_scr_round_can_be_launched()
+    {
+        var rows = await ScrReviewData.WriteAsync(_h.Db, synthesizer: "no-such-synthesizer");
+        var outcome = await Bench.DecideAsync(rows.ReviewId, Ana, new ReviewDecisionRequest(ReviewDecisionKind.SendBack, 1, Text: "try again"));
+        Assert.Equal(ReviewStatus.SentBack, outcome.Status);
+        Assert.Null(outcome.LaunchedRunId);
+        Assert.False(string.IsNullOrEmpty(outcome.LaunchRefusal));
     }
 
     [Fact]

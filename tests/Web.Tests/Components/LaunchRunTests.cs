@@ -105,4 +105,46 @@ public sealed class LaunchRunTests
             Assert.Contains(run.Id, host.Scheduler.Prepared);
         });
     }
+
+    [Fact]
+    public async Task Scr_launch_form_offers_a_source_run_with_its_failed_traces_and_max_rounds_and_launches_an_scr_run()
+    {
+        TestCulture.Use("en");
+        await using var host = await UiTestHost.CreateAsync();
+        // Six traces, of which two (samples 1 and 4) were verified incorrect.
+        var source = await host.SeedRunWithTracesAsync(6);
+
+        var cut = host.Context.Render<LaunchRun>();
+        var radio = cut.FindAll("[data-testid=launch-kind-scr] input").FirstOrDefault() ?? cut.Find("input[data-testid=launch-kind-scr]");
+        radio.Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=launch-max-rounds]")));
+        Assert.Empty(cut.FindAll("[data-testid=launch-k]"));
+        Assert.Empty(cut.FindAll("[data-testid=launch-source]"));
+        cut.Find("button[data-testid=launch-button]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Choose a source run", cut.Find("[data-testid=launch-error]").TextContent, StringComparison.Ordinal));
+
+        // The picker lists the run with its failed traces; arriving with ?sourceRun= chooses it.
+        host.Services.GetRequiredService<NavigationManager>().NavigateTo($"operate/runs/new?sourceRun={source}");
+        cut = host.Context.Render<LaunchRun>();
+        Input(cut, "launch-max-rounds").Change("2");
+        // Two failed traces, up to two rounds of reflection and rewrite each: at most eight requests.
+        cut.WaitForAssertion(() => Assert.Equal("8", cut.Find("[data-testid=estimate-requests]").TextContent.Trim()), TimeSpan.FromSeconds(5));
+        Assert.Equal("2", cut.Find("[data-testid=estimate-questions]").TextContent.Trim());
+        Assert.Contains($"#{source}", cut.Find("[data-testid=launch-source-run]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("2 failed", cut.Find("[data-testid=launch-source-run]").TextContent, StringComparison.Ordinal);
+
+        cut.Find("button[data-testid=launch-button]").Click();
+        var runs = host.Services.GetRequiredService<RunService>();
+        await cut.WaitForAssertionAsync(async () =>
+        {
+            var (_, items) = await runs.ListAsync(1, 10);
+            var run = Assert.Single(items, r => r.Kind == "scr");
+            Assert.Contains(run.Id, host.Scheduler.Prepared);
+            await using var db = await host.DbAsync();
+            var spec = System.Text.Json.JsonDocument.Parse(db.Runs.Single(r => r.Id == run.Id).SpecJson).RootElement;
+            Assert.Equal(source, spec.GetProperty("sourceRunId").GetInt64());
+            Assert.Equal(2, spec.GetProperty("maxRounds").GetInt32());
+            Assert.Equal(["reflect", "rewrite"], db.RunPrompts.Where(p => p.RunId == run.Id).Select(p => p.Role).OrderBy(r => r).ToArray());
+        });
+    }
 }

@@ -36,4 +36,39 @@ public sealed class TraceViewTests
         Assert.Single(cut.FindAll("[data-testid=trace-sibling]"));
         Assert.Equal("0%", cut.Find("[data-testid=trace-reference]").TextContent);
     }
+
+    [Fact]
+    public async Task Scr_round_trace_shows_its_round_parent_reflection_and_leak_hits()
+    {
+        TestCulture.Use("en");
+        await using var host = await UiTestHost.CreateAsync(policies: ["Read"]);
+        var runId = await host.SeedRunWithTracesAsync(2, (i, t) =>
+        {
+            if (i == 1)
+            {
+                t.Round = 1;
+                t.Reflection = "Step 3 uses the **sale** price as the base.";
+                t.LeakHits = """["ground truth","reference value 10 stated in the reflection"]""";
+            }
+            return t;
+        });
+        await using var db = await host.DbAsync();
+        var ids = await db.Traces.Where(t => t.RunId == runId).OrderBy(t => t.Id).Select(t => t.Id).ToListAsync();
+        var round = await db.Traces.SingleAsync(t => t.Id == ids[1]);
+        round.ParentTraceId = ids[0];
+        await db.SaveChangesAsync();
+
+        var cut = host.Context.Render<TraceView>(p => p.Add(x => x.Id, ids[1]));
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=trace-scr]")));
+        Assert.Contains("Self-correction round 1", cut.Find("[data-testid=trace-scr]").TextContent, StringComparison.Ordinal);
+        Assert.Equal($"#{ids[0]}", cut.Find("[data-testid=trace-parent]").TextContent.Trim());
+        Assert.Contains("<strong>sale</strong>", cut.Find("[data-testid=trace-reflection]").InnerHtml, StringComparison.Ordinal);
+        Assert.Contains("ground truth", cut.Find("[data-testid=trace-leak-hits]").TextContent, StringComparison.Ordinal);
+
+        // A first answer has no self-correction panel.
+        var first = host.Context.Render<TraceView>(p => p.Add(x => x.Id, ids[0]));
+        first.WaitForAssertion(() => Assert.NotNull(first.Find("[data-testid=trace-reasoning]")));
+        Assert.Empty(first.FindAll("[data-testid=trace-scr]"));
+    }
 }

@@ -12,13 +12,22 @@ public static class LaunchForm
 
     public sealed record Filter(QuestionOrigin? Origin, TaskType? TaskType, Difficulty? Difficulty, string? QuestionIds);
 
-    public static RunLaunch Build(string kind, string? synthesizer, string? name, Sampling sampling, long? seedSourceId, Filter filter)
+    /// <summary>Self-correction: the run whose failed traces are rewritten, and the most rounds per trace.</summary>
+    public sealed record Scr(long? SourceRunId, int MaxRounds);
+
+    public static RunLaunch Build(string kind, string? synthesizer, string? name, Sampling sampling, long? seedSourceId, Filter filter, Scr? scr = null)
     {
         ArgumentNullException.ThrowIfNull(sampling);
         ArgumentNullException.ThrowIfNull(filter);
         var salt = string.IsNullOrWhiteSpace(sampling.Salt) ? null : sampling.Salt.Trim();
         var judge = string.IsNullOrWhiteSpace(sampling.Judge) ? null : sampling.Judge;
-        object spec = kind == "synthesize"
+        object spec = kind == "scr"
+            ? new
+            {
+                sourceRunId = scr?.SourceRunId, maxRounds = scr?.MaxRounds ?? 3,
+                samplingSalt = salt, judge,
+            }
+            : kind == "synthesize"
             ? new
             {
                 filter = new { seedSourceId, origin = filter.Origin, taskType = filter.TaskType, difficulty = filter.Difficulty, questionIds = Ids(filter.QuestionIds) },
