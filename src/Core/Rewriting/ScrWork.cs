@@ -205,7 +205,7 @@ public sealed class ScrWork : IPartitionWork
     /// <summary>The pending review of a verified rewrite: the last trace of the item's result.</summary>
     private sealed class NewReview(long runId, long questionId, long originalTraceId, int rounds, bool leakFlag) : IResultRow
     {
-        public void Insert(WriteBatch batch, IReadOnlyList<long> traceIds) => batch.Insert(new Review
+        public void Insert(WriteBatch batch, IReadOnlyList<long> traceIds) => batch.Insert(new Data.Review
         {
             RunId = runId, QuestionId = questionId, OriginalTraceId = originalTraceId, RewriteTraceId = traceIds[^1], Rounds = rounds,
             LeakFlag = leakFlag, Status = ReviewStatus.Pending, Version = 1, RequiredReviews = 1, CreatedAt = DateTimeOffset.UtcNow,

@@ -52,7 +52,7 @@ public sealed class ScrYieldsPanelTests
                     parent = trace.Id;
                     if (trace.Verdict == Verdict.Correct)
                     {
-                        db.Reviews.Add(new Review
+                        db.Reviews.Add(new DeepFinance.Core.Data.Review
                         {
                             RunId = run.Id, QuestionId = trace.QuestionId, OriginalTraceId = failed[i].Id, RewriteTraceId = trace.Id, Rounds = r + 1,
                             LeakFlag = i == 0, Status = i == 0 ? ReviewStatus.Rejected : ReviewStatus.Accepted, Version = 2, CreatedAt = DateTimeOffset.UtcNow,
