@@ -29,6 +29,13 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<Annotation> Annotations => Set<Annotation>();
     public DbSet<AnnotationGuideline> AnnotationGuidelines => Set<AnnotationGuideline>();
     public DbSet<CapabilityTag> CapabilityTags => Set<CapabilityTag>();
+    public DbSet<BenchmarkSet> BenchmarkSets => Set<BenchmarkSet>();
+    public DbSet<BenchmarkItem> BenchmarkItems => Set<BenchmarkItem>();
+    public DbSet<ContaminationHit> ContaminationHits => Set<ContaminationHit>();
+    public DbSet<Release> Releases => Set<Release>();
+    public DbSet<ReleaseItem> ReleaseItems => Set<ReleaseItem>();
+    public DbSet<ReleaseExclusion> ReleaseExclusions => Set<ReleaseExclusion>();
+    public DbSet<ReleasePiiHit> ReleasePiiHits => Set<ReleasePiiHit>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -201,6 +208,61 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasIndex(x => x.Name).IsUnique();
             e.Property(x => x.Name).HasMaxLength(100);
             e.Property(x => x.NameZh).HasMaxLength(100);
+        });
+        modelBuilder.Entity<BenchmarkSet>(e =>
+        {
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.FileName).HasMaxLength(260);
+            e.Property(x => x.ImportedBy).HasMaxLength(256);
+            e.Property(x => x.ContentSha256).HasMaxLength(64);
+        });
+        modelBuilder.Entity<BenchmarkItem>(e =>
+        {
+            e.HasIndex(x => new { x.BenchmarkSetId, x.LineNumber }).IsUnique();
+            e.Property(x => x.ExternalId).HasMaxLength(200);
+            e.HasOne<BenchmarkSet>().WithMany().HasForeignKey(x => x.BenchmarkSetId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ContaminationHit>(e =>
+        {
+            e.HasIndex(x => new { x.QuestionId, x.BenchmarkItemId }).IsUnique();
+            e.HasIndex(x => x.BenchmarkItemId);
+            e.Property(x => x.Method).HasMaxLength(32);
+            e.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<BenchmarkItem>().WithMany().HasForeignKey(x => x.BenchmarkItemId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Release>(e =>
+        {
+            e.HasIndex(x => x.Version).IsUnique();
+            e.Property(x => x.Version).HasMaxLength(64);
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.Property(x => x.License).HasMaxLength(200);
+            e.Property(x => x.CreatedBy).HasMaxLength(256);
+            e.HasOne<Release>().WithMany().HasForeignKey(x => x.PreviousReleaseId).OnDelete(DeleteBehavior.SetNull);
+        });
+        modelBuilder.Entity<ReleaseItem>(e =>
+        {
+            e.HasKey(x => new { x.ReleaseId, x.TraceId });
+            e.HasIndex(x => new { x.ReleaseId, x.QuestionId });
+            e.HasOne<Release>().WithMany().HasForeignKey(x => x.ReleaseId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ReleaseExclusion>(e =>
+        {
+            e.HasIndex(x => new { x.ReleaseId, x.ReasonCode });
+            e.Property(x => x.ReasonCode).HasMaxLength(64);
+            e.Property(x => x.Detail).HasMaxLength(1000);
+            e.HasOne<Release>().WithMany().HasForeignKey(x => x.ReleaseId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ReleasePiiHit>(e =>
+        {
+            e.HasIndex(x => new { x.ReleaseId, x.Status });
+            e.Property(x => x.Field).HasMaxLength(16);
+            e.Property(x => x.EntityType).HasMaxLength(64);
+            e.Property(x => x.Level).HasMaxLength(2);
+            e.Property(x => x.Context).HasMaxLength(400);
+            e.Property(x => x.WaiverReason).HasMaxLength(2000);
+            e.Property(x => x.ResolvedBy).HasMaxLength(256);
+            e.HasOne<Release>().WithMany().HasForeignKey(x => x.ReleaseId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<LlmResponse>(e =>
         {

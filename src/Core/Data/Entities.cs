@@ -435,3 +435,124 @@ public sealed class CapabilityTag
     public string? NameZh { get; set; }
     public bool Retired { get; set; }
 }
+
+/// <summary>
+/// An evaluation benchmark imported so that nothing resembling it enters a dataset (decontamination), and so that
+/// evaluation runs later score models on it. Its items never go into a release.
+/// </summary>
+public sealed class BenchmarkSet
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string FileName { get; set; }
+    public int ItemCount { get; set; }
+    public required string ContentSha256 { get; set; }
+    public required string ImportedBy { get; set; }
+    public DateTimeOffset ImportedAt { get; set; }
+}
+
+public sealed class BenchmarkItem
+{
+    public long Id { get; set; }
+    public long BenchmarkSetId { get; set; }
+    public int LineNumber { get; set; }
+    public string? ExternalId { get; set; }
+    public required string Question { get; set; }
+    public required string Answer { get; set; }
+    public List<string>? Options { get; set; }
+    public TaskType? TaskType { get; set; }
+    public Difficulty? Difficulty { get; set; }
+}
+
+/// <summary>A question found too close to a benchmark item: excluded from every release while the hit stands.</summary>
+public sealed class ContaminationHit
+{
+    public long Id { get; set; }
+    public long QuestionId { get; set; }
+    public long BenchmarkItemId { get; set; }
+    /// <summary>"ngram" (shared word/character n-grams) or "near-duplicate" (MinHash similarity).</summary>
+    public required string Method { get; set; }
+    public double Score { get; set; }
+    public DateTimeOffset DetectedAt { get; set; }
+}
+
+public enum ReleaseStatus { Draft, Blocked, Ready }
+
+/// <summary>
+/// A frozen, versioned dataset: the selection that made it (filters, origins, task types, withheld categories), the
+/// exact questions and traces it holds, its statistics and its changelog against the previous release.
+/// </summary>
+public sealed class Release
+{
+    public long Id { get; set; }
+    /// <summary>Unique, e.g. "1.0.0".</summary>
+    public required string Version { get; set; }
+    public string? Title { get; set; }
+    public ReleaseStatus Status { get; set; }
+    /// <summary>The selection as JSON: quality filters on, origins and task types in, withheld categories.</summary>
+    public required string SelectionJson { get; set; }
+    public long? PreviousReleaseId { get; set; }
+    /// <summary>Counts and histograms as JSON, computed when the release was frozen.</summary>
+    public string? StatsJson { get; set; }
+    /// <summary>What changed against the previous release, as Markdown.</summary>
+    public string? Changelog { get; set; }
+    public string? License { get; set; }
+    public int QuestionCount { get; set; }
+    public int TraceCount { get; set; }
+    public int PairCount { get; set; }
+    public int ExcludedCount { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public enum ReleaseItemKind { Verified, AcceptedRewrite }
+
+/// <summary>One trace frozen into a release, with the release's own copy of any text a PII fix changed.</summary>
+public sealed class ReleaseItem
+{
+    public long ReleaseId { get; set; }
+    public long TraceId { get; set; }
+    public long QuestionId { get; set; }
+    public ReleaseItemKind Kind { get; set; }
+    /// <summary>For an accepted rewrite: its review, and the flawed first answer it corrects (the rejected side of a preference pair).</summary>
+    public long? ReviewId { get; set; }
+    public long? OriginalTraceId { get; set; }
+    /// <summary>Null means the source text; set when a reviewer's edit or a PII fix changed it for this release.</summary>
+    public string? QuestionText { get; set; }
+    public string? Reasoning { get; set; }
+    public string? Answer { get; set; }
+}
+
+/// <summary>A candidate a release's filters left out, with the reason code that did it.</summary>
+public sealed class ReleaseExclusion
+{
+    public long Id { get; set; }
+    public long ReleaseId { get; set; }
+    public long QuestionId { get; set; }
+    public long? TraceId { get; set; }
+    public required string ReasonCode { get; set; }
+    public string? Detail { get; set; }
+}
+
+public enum PiiHitStatus { Open, Fixed, Waived }
+
+/// <summary>Personal data the desensitizer found in a release's text; an open one blocks export.</summary>
+public sealed class ReleasePiiHit
+{
+    public long Id { get; set; }
+    public long ReleaseId { get; set; }
+    public long QuestionId { get; set; }
+    public long? TraceId { get; set; }
+    /// <summary>"question", "reasoning" or "answer".</summary>
+    public required string Field { get; set; }
+    public required string EntityType { get; set; }
+    public required string Level { get; set; }
+    public int Start { get; set; }
+    public int Length { get; set; }
+    /// <summary>The hit with its surroundings, the personal value itself masked.</summary>
+    public required string Context { get; set; }
+    public PiiHitStatus Status { get; set; }
+    public string? WaiverReason { get; set; }
+    public string? ResolvedBy { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+}

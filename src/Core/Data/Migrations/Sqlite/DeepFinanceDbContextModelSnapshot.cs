@@ -147,6 +147,89 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.ToTable("AnnotationGuidelines");
                 });
 
+            modelBuilder.Entity("DeepFinance.Core.Data.BenchmarkItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Answer")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BenchmarkSetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Difficulty")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LineNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Options")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TaskType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BenchmarkSetId", "LineNumber")
+                        .IsUnique();
+
+                    b.ToTable("BenchmarkItems");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.BenchmarkSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ItemCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("BenchmarkSets");
+                });
+
             modelBuilder.Entity("DeepFinance.Core.Data.CapabilityTag", b =>
                 {
                     b.Property<long>("Id")
@@ -171,6 +254,39 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("CapabilityTags");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ContaminationHit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BenchmarkItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DetectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("QuestionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BenchmarkItemId");
+
+                    b.HasIndex("QuestionId", "BenchmarkItemId")
+                        .IsUnique();
+
+                    b.ToTable("ContaminationHits");
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.CotTrace", b =>
@@ -615,6 +731,206 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasIndex("Status", "Id");
 
                     b.ToTable("RealWorldQueries");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.Release", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Changelog")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ExcludedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("License")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PairCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PreviousReleaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QuestionCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SelectionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StatsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TraceCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PreviousReleaseId");
+
+                    b.HasIndex("Version")
+                        .IsUnique();
+
+                    b.ToTable("Releases");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ReleaseExclusion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("QuestionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReasonCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReleaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId", "ReasonCode");
+
+                    b.ToTable("ReleaseExclusions");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ReleaseItem", b =>
+                {
+                    b.Property<long>("ReleaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Answer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OriginalTraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("QuestionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("QuestionText")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reasoning")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReviewId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ReleaseId", "TraceId");
+
+                    b.HasIndex("ReleaseId", "QuestionId");
+
+                    b.ToTable("ReleaseItems");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ReleasePiiHit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Context")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("QuestionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReleaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WaiverReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId", "Status");
+
+                    b.ToTable("ReleasePiiHits");
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.Reverification", b =>
@@ -1194,6 +1510,30 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DeepFinance.Core.Data.BenchmarkItem", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.BenchmarkSet", null)
+                        .WithMany()
+                        .HasForeignKey("BenchmarkSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ContaminationHit", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.BenchmarkItem", null)
+                        .WithMany()
+                        .HasForeignKey("BenchmarkItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("DeepFinance.Core.Data.Question", null)
+                        .WithMany()
+                        .HasForeignKey("QuestionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DeepFinance.Core.Data.CotTrace", b =>
                 {
                     b.HasOne("DeepFinance.Core.Data.Question", null)
@@ -1247,6 +1587,41 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("QuestionId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.Release", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Release", null)
+                        .WithMany()
+                        .HasForeignKey("PreviousReleaseId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ReleaseExclusion", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ReleaseItem", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.ReleasePiiHit", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.Reverification", b =>
