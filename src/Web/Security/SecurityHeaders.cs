@@ -33,7 +33,8 @@ public static class SecurityHeaders
         }
         app.Use(async (context, next) =>
         {
-            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            // Hex, not base64: a '+' or '/' would be HTML-encoded in the import map's attribute and no longer match the header byte for byte.
+            var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             context.Items[NonceItem] = nonce;
             context.Response.OnStarting(() =>
             {
