@@ -7,6 +7,7 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["export"] = ExportCommand.RunAsync,
     ["migrate"] = MigrateCommand.RunAsync,
     ["verify"] = VerifyCommand.RunAsync,
+    ["admin"] = AdminCommand.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var run))
