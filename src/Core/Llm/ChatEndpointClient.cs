@@ -18,7 +18,7 @@ namespace DeepFinance.Core.Llm;
 /// The package's own retries are off: <see cref="LlmGateway"/> owns retrying.
 /// Reasoning is read from <c>reasoning_content</c>, from <c>reasoning</c>, or from inline think tags.
 /// </summary>
-public sealed class ChatEndpointClient(IOptions<LlmOptions> options)
+public sealed class ChatEndpointClient(IOptions<LlmOptions> options, EndpointPolicy endpoints)
 {
     private readonly ConcurrentDictionary<(Uri, string, string?), ChatClient> _clients = new();
 
@@ -39,6 +39,8 @@ public sealed class ChatEndpointClient(IOptions<LlmOptions> options)
     public async Task<LlmCompletion> CompleteAsync(Uri endpoint, SynthesizerProfile profile, LlmRequest request, CancellationToken ct)
     {
         EnsureAllowed(profile, request);
+        // Only allowed hosts, checked against their current DNS answer: no Operator-chosen URL reaches inside the network.
+        await endpoints.EnsureAllowedAsync(endpoint, profile, ct);
         var client = _clients.GetOrAdd((endpoint, profile.Model, profile.ApiKey), key => new OpenAIClient(
             new ApiKeyCredential(string.IsNullOrEmpty(key.Item3) ? "not-needed" : key.Item3),
             new OpenAIClientOptions
