@@ -9,6 +9,7 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["verify"] = VerifyCommand.RunAsync,
     ["dedup"] = DedupCommand.RunAsync,
     ["redact"] = RedactCommand.RunAsync,
+    ["admin"] = AdminCommand.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var run))

@@ -53,6 +53,7 @@ if (SynthesizerCatalog.SimulatorEnabled(app.Configuration))
     // Its configuration changes every simulated run and names files on disk: Admin only, as DESIGN's access table says.
     app.MapLlmSimulator("/sim", config => config.RequireAuthorization(Policies.Admin));
 }
+app.MapJobsDashboardGuards("/hangfire");
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {
     Authorization = [new RoleDashboardFilter(Policies.RolesOf[Policies.Operate])],

@@ -69,7 +69,7 @@ public sealed class FirstStartTests(BrowserFixture fixture, ITestOutputHelper ou
             // 2. The Blazor circuit connects: after sign-in, the layout renders its marker only when interactive.
             await page.Locator("[id='Input.Email']").FillAsync(AdminEmail);
             await page.Locator("[id='Input.Password']").FillAsync(app.ReadInitialAdminPassword());
-            await page.Locator("button[type=submit]:not([name=__passkeySubmit])").ClickAsync();
+            await page.Locator("button[type=submit].btn-primary:not([name=__passkeySubmit])").ClickAsync();
             await Expect(page.GetByTestId("user-name")).ToHaveTextAsync(AdminEmail, new() { Timeout = 60_000 });
             try
             {

@@ -74,6 +74,38 @@ public sealed partial class NavigationByRoleTests(BrowserFixture fixture)
         }
     }
 
+    /// <summary>Issue 8, "the culture switch is a GET that changes saved state": it is now a form POST, and still works in both render modes.</summary>
+    [BrowserFact]
+    public async Task Culture_switch_posts_a_form_on_the_sign_in_page_and_in_the_app()
+    {
+        var page = await fixture.NewPageAsync();
+        try
+        {
+            // Sign-in page (no interactivity): the inline form.
+            await page.GotoAsync("Account/Login");
+            await page.GetByTestId("culture-zh-CN").ClickAsync();
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+            await page.GetByTestId("culture-en").ClickAsync();
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+
+            // In the app (interactive): the menu's form.
+            await page.SignInAsync(BrowserFixture.ReviewerEmail);
+            await page.Locator("[data-testid=culture-switcher] button").First.ClickAsync();
+            await page.GetByTestId("culture-zh-CN").ClickAsync();
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+            await Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(fixture.BaseAddress.ToString()) + "$"));
+            await page.WaitForInteractiveAsync();
+            // Back to English, so this user's remembered language is as the other tests expect.
+            await page.Locator("[data-testid=culture-switcher] button").First.ClickAsync();
+            await page.GetByTestId("culture-en").ClickAsync();
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
     private static ILocator NavLink(IPage page, string href) => page.Locator($".mud-drawer a[href='{href}']");
 
     private static Regex LoginUrl() => LoginUrlRegex();

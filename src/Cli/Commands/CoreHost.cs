@@ -31,7 +31,7 @@ internal static class CoreHost
             .AddLogging(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning))
             .AddDeepFinanceCore(configuration);
         var data = configuration.GetSection(DataOptions.SectionName).Get<DataOptions>() ?? new DataOptions();
-        DataProtectionSecretProtector.AddDeepFinanceDataProtection(services, data.FullDataDirectory);
+        DataProtectionSecretProtector.AddDeepFinanceDataProtection(services, data.FullDataDirectory, configuration);
         var provider = services.BuildServiceProvider();
         if (migrate)
         {

@@ -27,9 +27,10 @@ public static class DataServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The connection string of a SQLite file in the data directory, which is created owner-only first.</summary>
     public static string SqliteConnectionString(string path) => new SqliteConnectionStringBuilder
     {
-        DataSource = path,
+        DataSource = DataDirectoryFiles.PrepareDatabase(path),
         Mode = SqliteOpenMode.ReadWriteCreate,
         Pooling = true,
         DefaultTimeout = 30,

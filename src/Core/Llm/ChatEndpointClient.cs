@@ -18,7 +18,7 @@ namespace DeepFinance.Core.Llm;
 /// The package's own retries are off: <see cref="LlmGateway"/> owns retrying.
 /// Reasoning is read from <c>reasoning_content</c>, from <c>reasoning</c>, or from inline think tags.
 /// </summary>
-public sealed class ChatEndpointClient(IOptions<LlmOptions> options, ILocalServerAddress? localServer = null)
+public sealed class ChatEndpointClient(IOptions<LlmOptions> options, EndpointPolicy endpoints, ILocalServerAddress? localServer = null)
 {
     private readonly ConcurrentDictionary<(Uri, string, string?), ChatClient> _clients = new();
 
@@ -39,6 +39,8 @@ public sealed class ChatEndpointClient(IOptions<LlmOptions> options, ILocalServe
     public async Task<LlmCompletion> CompleteAsync(Uri endpoint, SynthesizerProfile profile, LlmRequest request, CancellationToken ct)
     {
         EnsureAllowed(profile, request);
+        // Only allowed hosts, checked against their current DNS answer: no Operator-chosen URL reaches inside the network.
+        await endpoints.EnsureAllowedAsync(endpoint, profile, ct);
         // This server's own simulator takes only its own key; a synthesizer's stored key never goes there instead.
         var apiKey = profile.BaseUrl.StartsWith(SynthesizerCatalog.SelfScheme, StringComparison.Ordinal)
             ? localServer?.SimulatorKey ?? profile.ApiKey

@@ -20,6 +20,7 @@ public sealed class LlmGateway(
     SynthesizerLimiter limiter,
     SynthesizerBreaker breaker,
     ChatEndpointClient endpointClient,
+    EndpointPolicy endpoints,
     GroupCommitWriter writer,
     IOptions<LlmOptions> options,
     ILogger<LlmGateway> logger)
@@ -106,6 +107,15 @@ public sealed class LlmGateway(
     private async Task<LlmResult> SendAndStoreAsync(string hash, SynthesizerProfile profile, LlmRequest request, CancellationToken ct)
     {
         var endpoint = catalog.ResolveEndpoint(profile);
+        try
+        {
+            await endpoints.EnsureAllowedAsync(endpoint, profile, ct);
+        }
+        catch (EndpointNotAllowedException e)
+        {
+            // Nothing sent and no attempt made: the run pauses with the reason until an Admin allows the host or the URL changes.
+            throw new EndpointUnavailableException(profile.Name, e.Message, 0);
+        }
         var o = options.Value;
         var scope = LlmCallScope.Current;
         var stop = scope?.StopNewAttempts ?? CancellationToken.None;

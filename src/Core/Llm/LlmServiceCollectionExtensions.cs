@@ -18,6 +18,11 @@ public static class LlmServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SynthesizerBreaker>();
         services.AddSingleton<Privacy.QuestionProvenance>();
+        services.AddOptions<EndpointOptions>().Bind(configuration.GetSection(EndpointOptions.SectionName))
+            .Validate(o => o.AllowedHosts.All(EndpointPolicy.IsValidPattern),
+                $"{EndpointPolicy.AllowedHostsSetting}: each entry is a host name, '*.' followed by a domain, or '*'.")
+            .ValidateOnStart();
+        services.AddSingleton<EndpointPolicy>();
         services.AddSingleton<ChatEndpointClient>();
         services.AddSingleton<LlmGateway>();
         services.AddSingleton<SynthesizerAdmin>();

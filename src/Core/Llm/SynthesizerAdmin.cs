@@ -50,6 +50,7 @@ public sealed partial class SynthesizerAdmin(
     IDbContextFactory<DeepFinanceDbContext> dbFactory,
     AuditLog audit,
     TimeProvider time,
+    EndpointPolicy endpoints,
     ISecretProtector? protector = null)
 {
     public async Task<IReadOnlyList<SynthesizerPrice>> PricesAsync(string name, CancellationToken ct = default)
@@ -64,7 +65,7 @@ public sealed partial class SynthesizerAdmin(
     public async Task<Synthesizer> CreateAsync(SynthesizerEdit edit, string? actor, CancellationToken ct = default)
     {
         edit = Normalize(edit);
-        var errors = Validate(edit).ToList();
+        var errors = await ValidateAsync(edit, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (errors.All(e => e.Field != "name"))
         {
@@ -99,7 +100,7 @@ public sealed partial class SynthesizerAdmin(
         edit = Normalize(edit with { Name = name });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await FindEditableAsync(db, name, ct);
-        var errors = Validate(edit).ToList();
+        var errors = await ValidateAsync(edit, ct);
         if (errors.Count > 0)
         {
             throw new SynthesizerValidationException(errors);
@@ -158,6 +159,17 @@ public sealed partial class SynthesizerAdmin(
     }
 
     public static string Subject(string name) => $"synthesizer:{name}";
+
+    /// <summary>The field rules, and the endpoint allow-list for the base URL.</summary>
+    private async Task<List<FieldError>> ValidateAsync(SynthesizerEdit edit, CancellationToken ct)
+    {
+        var errors = Validate(edit).ToList();
+        if (errors.All(e => e.Field != "baseUrl") && await endpoints.RefusalForBaseUrlAsync(edit.BaseUrl, ct) is { } refusal)
+        {
+            errors.Add(new FieldError("baseUrl", $"The base URL is not allowed: {refusal}"));
+        }
+        return errors;
+    }
 
     public static IEnumerable<FieldError> Validate(SynthesizerEdit e)
     {

@@ -96,6 +96,12 @@ public sealed class SynthesizerTester(
             }
             return new SynthesizerTestResult(true, (int)clock.ElapsedMilliseconds, format, null);
         }
+        catch (EndpointNotAllowedException e)
+        {
+            // Said the same whether the host is up, down or closed: the test is not a port scanner.
+            logger.LogInformation("Connection test of synthesizer {Synthesizer} refused by the endpoint allow-list", profile.Name);
+            return new SynthesizerTestResult(false, 0, null, e.Message);
+        }
         catch (PrivacyGateException e)
         {
             logger.LogInformation("Connection test of synthesizer {Synthesizer} refused by the privacy gate", profile.Name);

@@ -23,7 +23,15 @@ public static class FirstStart
     {
         var services = app.Services;
         var data = services.GetRequiredService<IOptions<DataOptions>>().Value;
-        Directory.CreateDirectory(data.FullDataDirectory);
+        DataDirectoryFiles.CreateDirectory(data.FullDataDirectory);
+        // Files left readable by others (an older version, a copy, a restore) are made owner-only again.
+        DataDirectoryFiles.TightenAll(data.FullDataDirectory, app.Logger);
+        if (KeyRingProtection.ModeOf(app.Configuration) == KeyRingProtectionMode.None)
+        {
+#pragma warning disable CA1848, CA2254 // one warning per start; its text is the fix
+            app.Logger.LogWarning(KeyRingProtection.UnprotectedWarning, DataProtectionSecretProtector.KeyDirectory(data.FullDataDirectory));
+#pragma warning restore CA1848, CA2254
+        }
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
         await using (var scope = services.CreateAsyncScope())
         {
@@ -75,9 +83,9 @@ public static class FirstStart
         if (generated)
         {
             // To stdout and a file only: the password must never reach the log pipeline.
-            var file = data.SqlitePath("initial-admin.txt");
-            await File.WriteAllTextAsync(file, $"email: {email}\npassword: {password}\n", ct);
-            Console.WriteLine($"DeepFinance first admin: {email} / {password}  (also in {file})");
+            // Owner-only, and deleted after this admin's first sign-in (InitialAdminSignInManager) or on `deepfinance admin forget-initial-password`.
+            await InitialAdminFile.WriteAsync(data, email, password!, ct);
+            Console.WriteLine($"DeepFinance first admin: {email} / {password}  (also in {InitialAdminFile.PathIn(data)} until the first sign-in)");
         }
     }
 
@@ -95,7 +103,7 @@ public static class FirstStart
         {
             throw new InvalidOperationException($"The demo corpus {file} did not import: {string.Join("; ", result.Errors)}");
         }
-        await File.WriteAllTextAsync(marker, DateTimeOffset.UtcNow.ToString("O"), ct);
+        await DataDirectoryFiles.WriteAllTextAsync(marker, DateTimeOffset.UtcNow.ToString("O"), ct);
         logger.LogInformation("Loaded the demo corpus: {Count} items", result.ItemCount);
     }
 

@@ -67,7 +67,7 @@ public static class WebServiceCollectionExtensions
         });
 
         var data = builder.Configuration.GetSection(DataOptions.SectionName).Get<DataOptions>() ?? new DataOptions();
-        Directory.CreateDirectory(data.FullDataDirectory);
+        DataDirectoryFiles.CreateDirectory(data.FullDataDirectory);
         services.AddDbContext<ApplicationDbContext>(o => o.UseSqlite(DataServiceCollectionExtensions.SqliteConnectionString(data.SqlitePath("identity.db"))));
         services.AddIdentityCore<ApplicationUser>(o =>
             {
@@ -81,11 +81,11 @@ public static class WebServiceCollectionExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<InitialAdminSignInManager>()
             .AddDefaultTokenProviders();
         services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
         // Keys persisted in the data directory: cookies and stored synthesizer keys survive a restart.
-        DataProtectionSecretProtector.AddDeepFinanceDataProtection(services, data.FullDataDirectory);
+        DataProtectionSecretProtector.AddDeepFinanceDataProtection(services, data.FullDataDirectory, builder.Configuration);
         return builder.AddSessions();
     }
 
@@ -111,7 +111,7 @@ public static class WebServiceCollectionExtensions
         var data = builder.Configuration.GetSection(DataOptions.SectionName).Get<DataOptions>() ?? new DataOptions();
         JobStorage storage = storageKind.ToLowerInvariant() switch
         {
-            "sqlite" => new SQLiteStorage(data.SqlitePath("hangfire.db"), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }),
+            "sqlite" => new SQLiteStorage(DataDirectoryFiles.PrepareDatabase(data.SqlitePath("hangfire.db")), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }),
             "memory" => new InMemoryStorage(),
             _ => throw new InvalidOperationException($"DeepFinance:Hangfire:Storage '{storageKind}' is not supported; use Sqlite (or Memory for test hosts)."),
         };

@@ -1,19 +1,35 @@
 using DeepFinance.Web.Data;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DeepFinance.Web.Localization;
 
-/// <summary><c>GET /culture/set?culture=zh-CN&amp;redirectUri=/path</c>: the language switcher's target.</summary>
+/// <summary>
+/// <c>POST /culture/set</c> (form: <c>culture</c>, <c>redirectUri</c>, antiforgery token): the language switcher's target.
+/// It changes saved state (the cookie, a signed-in user's preference), so it is a POST with antiforgery, never a GET a
+/// link or an image on another site could trigger; a GET answers 405.
+/// </summary>
 public static class CultureEndpoints
 {
     public const string SetPath = "/culture/set";
 
-    public static IEndpointConventionBuilder MapCultureEndpoints(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet(SetPath, SetAsync).AllowAnonymous().ExcludeFromDescription();
+    public static IEndpointRouteBuilder MapCultureEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        // The token is checked here rather than by the middleware, so a refusal says why instead of becoming the not-found page.
+        endpoints.MapPost(SetPath, SetAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        // Said plainly, so an old bookmark or a forged link gets an answer, not the not-found page.
+        endpoints.MapGet(SetPath, (HttpContext http) =>
+        {
+            http.Response.Headers.Allow = "POST";
+            return Results.Text("The language is switched with the switcher in the app bar (a POST); this address changes nothing.",
+                statusCode: StatusCodes.Status405MethodNotAllowed);
+        }).AllowAnonymous().ExcludeFromDescription();
+        return endpoints;
+    }
 
-    /// <summary>The switcher's link (base-relative) for a culture, returning to <paramref name="redirectUri"/>.</summary>
-    public static string Link(string culture, string redirectUri) =>
-        $"{SetPath.TrimStart('/')}?culture={Uri.EscapeDataString(culture)}&redirectUri={Uri.EscapeDataString(redirectUri)}";
+    /// <summary>The switcher's form action, base-relative.</summary>
+    public static string Action => SetPath.TrimStart('/');
 
     /// <summary>Only paths on this site: "/x", never "//host", "/\host" or an absolute URL.</summary>
     public static bool IsLocalRedirect(string? uri) =>
@@ -21,8 +37,13 @@ public static class CultureEndpoints
         && (uri.Length == 1 || (uri[1] != '/' && uri[1] != '\\'))
         && !uri.Any(char.IsControl);
 
-    private static async Task<IResult> SetAsync(string? culture, string? redirectUri, HttpContext http, UserManager<ApplicationUser> users)
+    private static async Task<IResult> SetAsync([FromForm] string? culture, [FromForm] string? redirectUri, HttpContext http,
+        UserManager<ApplicationUser> users, IAntiforgery antiforgery)
     {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Results.Text("The language switch needs the page's antiforgery token; reload the page and switch again.", statusCode: StatusCodes.Status400BadRequest);
+        }
         var supported = AppCultures.Normalize(culture);
         if (supported is null)
         {

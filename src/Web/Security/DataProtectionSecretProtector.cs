@@ -1,5 +1,6 @@
 using DeepFinance.Core.Llm;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DeepFinance.Web.Security;
@@ -21,13 +22,16 @@ public sealed class DataProtectionSecretProtector(IDataProtectionProvider provid
 
     public string Unprotect(string protectedText) => _protector.Unprotect(protectedText);
 
-    /// <summary>Data Protection with keys persisted in the data directory, and the secret protector over it.</summary>
-    public static IServiceCollection AddDeepFinanceDataProtection(IServiceCollection services, string fullDataDirectory)
+    /// <summary>
+    /// Data Protection with keys persisted owner-only in the data directory, encrypted as <see cref="KeyRingProtection"/>
+    /// configures, and the secret protector over it.
+    /// </summary>
+    public static IServiceCollection AddDeepFinanceDataProtection(IServiceCollection services, string fullDataDirectory, IConfiguration configuration)
     {
-        services.AddDataProtection()
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(fullDataDirectory, "keys")))
-            .SetApplicationName(ApplicationName);
+        KeyRingProtection.Configure(services.AddDataProtection().SetApplicationName(ApplicationName), KeyDirectory(fullDataDirectory), configuration);
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         return services;
     }
+
+    public static string KeyDirectory(string fullDataDirectory) => Path.Combine(fullDataDirectory, "keys");
 }

@@ -10,7 +10,8 @@ namespace DeepFinance.Core.Tests.Llm;
 public sealed class ReasoningCaptureTests : IAsyncLifetime
 {
     private SimulatorHost _sim = null!;
-    private readonly ChatEndpointClient _client = new(Options.Create(new LlmOptions()));
+    private readonly ChatEndpointClient _client = new(Options.Create(new LlmOptions()),
+        new EndpointPolicy(Options.Create(new EndpointOptions { AllowPrivateNetworks = true }), new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
 
     public async Task InitializeAsync()
     {

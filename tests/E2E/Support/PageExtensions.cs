@@ -18,7 +18,7 @@ public static class PageExtensions
         await page.GotoAsync("Account/Login");
         await page.Locator("[id='Input.Email']").FillAsync(email);
         await page.Locator("[id='Input.Password']").FillAsync(password);
-        await page.Locator("button[type=submit]:not([name=__passkeySubmit])").ClickAsync();
+        await page.Locator("button[type=submit].btn-primary:not([name=__passkeySubmit])").ClickAsync();
         await Expect(page.GetByTestId("user-name")).ToHaveTextAsync(email);
         await page.WaitForInteractiveAsync();
     }

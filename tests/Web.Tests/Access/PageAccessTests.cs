@@ -98,7 +98,9 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
     private async Task<HttpClient> SignedInClientAsync(string email)
     {
         var client = Client();
-        var form = await client.GetStringAsync("/Account/Login");
+        var page = await client.GetStringAsync("/Account/Login");
+        // The sign-in form's own fields only: the page also carries the language switcher's forms.
+        var form = LoginForm().Match(page).Value;
         var fields = HiddenInput().Matches(form).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
         fields["Input.Email"] = email;
         fields["Input.Password"] = DeepFinanceApp.Password;
@@ -109,6 +111,9 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
 
     // A page id that exists: the demo corpus run pages are not needed; 1 is enough for routing and authorization.
     private static string Concrete(string template) => Regex.Replace(template, @"\{[^}]+\}", "1");
+
+    [GeneratedRegex("<form(?:(?!</form>).)*Input\\.Email(?:(?!</form>).)*</form>", RegexOptions.Singleline)]
+    private static partial Regex LoginForm();
 
     [GeneratedRegex("<input[^>]*type=\"hidden\"[^>]*name=\"(?<name>[^\"]+)\"[^>]*value=\"(?<value>[^\"]*)\"", RegexOptions.IgnoreCase)]
     private static partial Regex HiddenInput();
