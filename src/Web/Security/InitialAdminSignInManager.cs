@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using DeepFinance.Core.Data;
 using DeepFinance.Web.Data;
 using Microsoft.AspNetCore.Authentication;
@@ -23,14 +22,18 @@ public sealed class InitialAdminSignInManager(
     IOptions<DataOptions> data)
     : SignInManager<ApplicationUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
-    public override async Task SignInWithClaimsAsync(ApplicationUser user, AuthenticationProperties? authenticationProperties, IEnumerable<Claim> additionalClaims)
+    // Both doors pass here: the sign-in form (PasswordSignInAsync checks the password through this method) and the
+    // API's login, which checks the password itself and issues a bearer token.
+    public override async Task<SignInResult> CheckPasswordSignInAsync(ApplicationUser user, string password, bool lockoutOnFailure)
     {
-        await base.SignInWithClaimsAsync(user, authenticationProperties, additionalClaims);
+        var result = await base.CheckPasswordSignInAsync(user, password, lockoutOnFailure);
         var options = data.Value;
-        if (InitialAdminFile.EmailIn(options) is { } email && string.Equals(email, user.Email, StringComparison.OrdinalIgnoreCase)
+        if (result.Succeeded
+            && InitialAdminFile.EmailIn(options) is { } email && string.Equals(email, user.Email, StringComparison.OrdinalIgnoreCase)
             && InitialAdminFile.Forget(options))
         {
             Logger.LogInformation("The first admin signed in; deleted {File}", InitialAdminFile.PathIn(options));
         }
+        return result;
     }
 }

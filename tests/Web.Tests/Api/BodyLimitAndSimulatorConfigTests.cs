@@ -19,7 +19,12 @@ public sealed class BodyLimitAndSimulatorConfigTests(Q2aFlowTests.App fixture) :
     [InlineData("/sim/v1/chat/completions", true)]
     public async Task An_anonymous_oversized_body_is_refused_with_413(string path, bool simulatorKey)
     {
-        using var anonymous = _app.Anonymous();
+        // Wait long for the server's interim answer: by default a client sends the body after 1 s of silence, and on a
+        // busy machine the server's 413 then meets a body in flight and the socket breaks (a client-side error).
+        using var anonymous = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(60) })
+        {
+            BaseAddress = _app.BaseAddress,
+        };
         var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new StringContent("{\"email\":\"" + new string('a', 6 << 20) + "\"}", Encoding.UTF8, "application/json"),
