@@ -123,5 +123,6 @@ public static class ReviewsApi
     {
         ["conflict"] = e.Kind.ToString().ToLowerInvariant(), ["by"] = e.By, ["at"] = e.At, ["until"] = e.Until, ["currentVersion"] = e.CurrentVersion,
         ["decision"] = e.Decision is { } d ? ReviewWorkbench.Name(d) : null,
+        ["reason"] = e.ReasonCode, ["comment"] = e.Comment,
     });
 }
