@@ -96,6 +96,10 @@ public sealed partial class ReviewFlowTests(BrowserFixture fixture, ITestOutputH
             await KeyAsync(page, "j");
             await Expect(page).ToHaveURLAsync(ItemUrl(ids[2], runId));
             await KeyAsync(page, "r");
+            await Expect(page.GetByTestId("review-reason")).ToBeFocusedAsync();
+            await page.Keyboard.PressAsync("Escape");
+            await Expect(page.GetByTestId("review-panel")).ToHaveCountAsync(0);
+            await KeyAsync(page, "r");
             var reason = page.GetByTestId("review-reason");
             await Expect(reason).ToBeFocusedAsync();
             await reason.PressAsync("Control+Enter");
