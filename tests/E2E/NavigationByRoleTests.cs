@@ -12,6 +12,7 @@ public sealed partial class NavigationByRoleTests(BrowserFixture fixture)
     private static readonly string[] ReadLinks = ["traces"];
     private static readonly string[] OperateLinks = ["operate/seeds", "operate/runs/new", "operate/runs"];
     private static readonly string[] AdminLinks = ["admin/users", "admin/audit"];
+    private static readonly string[] ReviewLinks = ["review"];
 
     [BrowserFact]
     public async Task Anonymous_visit_to_the_dashboard_lands_on_sign_in()
@@ -65,6 +66,10 @@ public sealed partial class NavigationByRoleTests(BrowserFixture fixture)
             foreach (var href in AdminLinks)
             {
                 await Expect(NavLink(page, href)).ToHaveCountAsync(admin ? 1 : 0);
+            }
+            foreach (var href in ReviewLinks)
+            {
+                await Expect(NavLink(page, href)).ToHaveCountAsync(role is "Admin" or "Reviewer" ? 1 : 0);
             }
             Assert.True(fixture.CspViolations.IsEmpty, "CSP refusals:\n" + string.Join('\n', fixture.CspViolations));
         }

@@ -94,6 +94,9 @@ public sealed class ReviewConflictException(ReviewConflictKind kind, string mess
     public DateTimeOffset? At { get; init; }
     public DateTimeOffset? Until { get; init; }
     public ReviewDecisionKind? Decision { get; init; }
+    /// <summary>Why the standing decision was made: its reason code (a reject's) and comment, when it has them.</summary>
+    public string? ReasonCode { get; init; }
+    public string? Comment { get; init; }
 }
 
 /// <summary>Which path put a trace in a dataset: verified in the first place, or a rewrite a reviewer accepted.</summary>

@@ -320,6 +320,7 @@ public sealed class ReviewWorkbench(
               + $"(you saw version {seen}, it is now {current.Version}). Your decision was not saved; reload to see theirs.")
         {
             CurrentVersion = current.Version, CurrentStatus = current.Status, By = last?.Reviewer, At = last?.At, Decision = last?.Decision,
+            ReasonCode = last?.ReasonCode, Comment = last?.Comment,
         };
 
     private static ReviewConflictException NotPending(ReviewEntity current, ReviewDecision? last) =>
@@ -327,6 +328,7 @@ public sealed class ReviewWorkbench(
             + (last is null ? "." : $": {last.Reviewer} decided {Name(last.Decision)} at {last.At:yyyy-MM-dd HH:mm:ss} UTC."))
         {
             CurrentVersion = current.Version, CurrentStatus = current.Status, By = last?.Reviewer, At = last?.At, Decision = last?.Decision,
+            ReasonCode = last?.ReasonCode, Comment = last?.Comment,
         };
 
     private static ReviewConflictException HeldByOther(ReviewEntity current) =>

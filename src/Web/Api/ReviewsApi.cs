@@ -40,11 +40,13 @@ public static class ReviewsApi
             return Invalid("difficulty", $"difficulty '{difficulty}' is not one of simple, medium, hard.");
         }
         var size = Math.Clamp(pageSize ?? 50, 1, ReviewQueries.MaxPageSize);
+        // A page below 1 is served as the first page, and the answer says so rather than echoing the request.
+        var pageNumber = Math.Max(page ?? 1, 1);
         var (total, items) = await queries.QueryAsync(new ReviewQueueFilter(statusFilter ?? ReviewStatus.Pending, run, typeFilter, difficultyFilter, rounds, leakFlag,
-            page ?? 1, size), ct);
+            pageNumber, size), ct);
         return TypedResults.Ok<object>(new
         {
-            total, page = page ?? 1, pageSize = size,
+            total, page = pageNumber, pageSize = size,
             items = items.Select(r => new ReviewListItem(r.Id, r.RewriteTraceId, r.QuestionId, r.OriginalTraceId, r.RunId, r.Rounds, r.LeakFlag, r.Version,
                 Camel(r.Status), r.RequiredReviews, r.Decisions, r.ReservedBy, r.ReservedUntil)),
         });
@@ -123,5 +125,6 @@ public static class ReviewsApi
     {
         ["conflict"] = e.Kind.ToString().ToLowerInvariant(), ["by"] = e.By, ["at"] = e.At, ["until"] = e.Until, ["currentVersion"] = e.CurrentVersion,
         ["decision"] = e.Decision is { } d ? ReviewWorkbench.Name(d) : null,
+        ["reason"] = e.ReasonCode, ["comment"] = e.Comment,
     });
 }

@@ -71,6 +71,9 @@ public sealed class ReviewsApiTests : IClassFixture<RoleUsersApp>
         var problem = await loser.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains(winner, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(2, problem.GetProperty("currentVersion").GetInt32());
+        // And why: the standing reject's reason and comment (an accept has neither).
+        Assert.Equal(winner == Bo ? "wrong-answer" : null, problem.GetProperty("reason").GetString());
+        Assert.Equal(winner == Bo ? "no" : null, problem.GetProperty("comment").GetString());
 
         await using var db = await Db.CreateDbContextAsync();
         var decision = await db.ReviewDecisions.SingleAsync(d => d.ReviewId == rows.ReviewId);
@@ -108,5 +111,10 @@ public sealed class ReviewsApiTests : IClassFixture<RoleUsersApp>
             (item.GetProperty("traceId").GetInt64(), item.GetProperty("questionId").GetInt64(), item.GetProperty("rounds").GetInt32(),
              item.GetProperty("leakFlag").GetBoolean(), item.GetProperty("version").GetInt32()));
         Assert.Equal(HttpStatusCode.BadRequest, (await ana.GetAsync("/api/v1/reviews?status=maybe")).StatusCode);
+
+        // Page 0 is served as page 1, and the answer says page 1 (it used to echo 0 beside page 1's items).
+        var zero = await ana.GetFromJsonAsync<JsonElement>("/api/v1/reviews?status=pending&page=0&pageSize=500");
+        Assert.Equal(1, zero.GetProperty("page").GetInt32());
+        Assert.Contains(zero.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetInt64() == rows.ReviewId);
     }
 }
