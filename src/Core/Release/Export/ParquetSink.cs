@@ -11,6 +11,7 @@ internal sealed class ParquetSink : IExportSink
 {
     private readonly FileStream _file;
     private readonly ParquetColumn[] _columns = Columns();
+    private readonly ParquetSchema _schema;
     private readonly int _groupSize;
     private readonly IReadOnlyDictionary<string, string> _metadata;
     private ParquetWriter? _writer;
@@ -21,6 +22,8 @@ internal sealed class ParquetSink : IExportSink
         FileName = Path.GetFileName(path);
         _groupSize = Math.Max(1, rowGroupSize);
         _metadata = metadata;
+        // Parquet.Net writes only the very field objects a schema was built from: this sink's own.
+        _schema = new ParquetSchema(_columns.Select(c => c.Field));
         _file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         foreach (var column in _columns)
         {
@@ -28,7 +31,7 @@ internal sealed class ParquetSink : IExportSink
         }
     }
 
-    /// <summary>The schema every Parquet export has, in column order.</summary>
+    /// <summary>The schema every Parquet export has, in column order (to describe it; each sink writes with its own copy).</summary>
     public static ParquetSchema Schema { get; } = new(Columns().Select(c => c.Field));
 
     public string FileName { get; }
@@ -73,7 +76,7 @@ internal sealed class ParquetSink : IExportSink
     {
         if (_writer is null)
         {
-            _writer = await ParquetWriter.CreateAsync(Schema, _file, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, cancellationToken: ct);
+            _writer = await ParquetWriter.CreateAsync(_schema, _file, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, cancellationToken: ct);
             _writer.CustomMetadata = new Dictionary<string, string>(_metadata);
         }
         using (var group = _writer.CreateRowGroup())
