@@ -19,8 +19,10 @@ public static class ExportFixture
     public const string ReadyVersion = "1.0.0";
     public const string FixedQuestion = "A client, [NAME], holds 200 shares bought at 10 and sold at 12: what is the gain?";
 
-    public static async Task<ExportFixtureRows> WriteAsync(IDbContextFactory<DeepFinanceDbContext> dbFactory)
+    /// <param name="tag">Appended to the release versions, so one database can hold the fixture more than once.</param>
+    public static async Task<ExportFixtureRows> WriteAsync(IDbContextFactory<DeepFinanceDbContext> dbFactory, string tag = "")
     {
+        var key = Guid.NewGuid().ToString("N")[..8];
         await using var db = await dbFactory.CreateDbContextAsync();
         var now = DateTimeOffset.UtcNow;
         var run = new Run
@@ -59,7 +61,7 @@ public static class ExportFixture
         {
             RunId = r.Id, QuestionId = q.Id, SampleIndex = 0, Round = round, ParentTraceId = parent, Status = TraceStatus.Succeeded,
             Reasoning = reasoning, Answer = answer, ExtractedAnswer = extracted, Verdict = verdict, VerdictRule = "number",
-            RequestHash = $"fixture-{++n:D4}", SynthesizerName = "sim", Model = "qwq-sim", TemplateVersion = 1, CreatedAt = now,
+            RequestHash = $"fixture-{key}-{++n:D4}", SynthesizerName = "sim", Model = "qwq-sim", TemplateVersion = 1, CreatedAt = now,
         };
         var t1 = T(run, interest, "Interest = 10000 × 5% × 1 = 500.", "The interest is **500**.", "500", Verdict.Correct);
         var t2 = T(run, choice, "Deposits are money the bank owes its customers, so they are a liability.", "B", "B", Verdict.Correct);
@@ -95,9 +97,9 @@ public static class ExportFixture
             SelectionJson = "{\"origins\":[\"Q2A\",\"A2Q\",\"T2Q\",\"RealWorld\"],\"withheldCategories\":[\"Compliance & Security\"]}",
             Changelog = "First release.",
         };
-        var ready = Rel(ReadyVersion, ReleaseStatus.Ready);
-        var blocked = Rel("0.9.0-blocked", ReleaseStatus.Blocked);
-        var draft = Rel("0.8.0-draft", ReleaseStatus.Draft);
+        var ready = Rel(ReadyVersion + tag, ReleaseStatus.Ready);
+        var blocked = Rel("0.9.0-blocked" + tag, ReleaseStatus.Blocked);
+        var draft = Rel("0.8.0-draft" + tag, ReleaseStatus.Draft);
         db.Releases.AddRange(ready, blocked, draft);
         await db.SaveChangesAsync();
 

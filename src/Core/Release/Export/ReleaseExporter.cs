@@ -32,6 +32,13 @@ public sealed class ReleaseExporter(IDbContextFactory<DeepFinanceDbContext> dbFa
         return long.TryParse(key, out var id) ? await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) : null;
     }
 
+    /// <summary>A release by id only (the API's route names ids).</summary>
+    public async Task<Data.Release?> GetAsync(long id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
+    }
+
     public async Task<ReleaseExportResult> ExportAsync(long releaseId, IReadOnlyList<ExportFormat> formats, string outputDirectory,
         ReleaseExportOptions? options = null, CancellationToken ct = default)
     {
