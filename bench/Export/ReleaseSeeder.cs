@@ -66,7 +66,7 @@ internal static class ReleaseSeeder
             {
                 ["QuestionId"] = $"{firstQuestion} + (s.i - 1) / 3",
                 ["SampleIndex"] = "(s.i - 1) % 3",
-                ["Reasoning"] = "'Step 0 of case ' || s.i || '. ' || substr(@reasoning, 1 + (s.i * 31) % 1000, 1500 + (s.i * 7919) % 3000)",
+                ["Reasoning"] = "'Step 0 of case ' || s.i || '. ' || substr(@reasoning, 1 + (s.i * 7919) % 190000, 1500 + (s.i * 104729) % 3000)",
                 ["Answer"] = "'The answer for case ' || s.i || ' is ' || (s.i * 17 % 1000) || '. ' || substr(@answer, 1 + (s.i * 7) % 100, 100 + (s.i * 53) % 300)",
                 ["ExtractedAnswer"] = "CAST(s.i * 17 % 1000 AS TEXT)",
                 ["RequestHash"] = "'bench-' || s.i",
@@ -108,7 +108,7 @@ internal static class ReleaseSeeder
         Add(insert, "@count", count);
         Add(insert, "@seed", seedId);
         Add(insert, "@question", Text(QuestionText, 600));
-        Add(insert, "@reasoning", Text(ReasoningText, 6000));
+        Add(insert, "@reasoning", Prose(200_000));
         Add(insert, "@answer", Text(AnswerText, 500));
         await insert.ExecuteNonQueryAsync();
     }
@@ -119,6 +119,27 @@ internal static class ReleaseSeeder
         p.ParameterName = name;
         p.Value = value;
         command.Parameters.Add(p);
+    }
+
+    /// <summary>
+    /// Deterministic prose from the reasoning text's own words and numbers, shuffled, so that no two traces share long
+    /// runs and compression sees something closer to natural text than a repeated paragraph.
+    /// </summary>
+    private static string Prose(int length)
+    {
+        var words = ReasoningText.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var random = new Random(20261201);
+        var text = new StringBuilder(length + 64);
+        while (text.Length < length)
+        {
+            var word = words[random.Next(words.Length)];
+            text.Append(random.Next(12) == 0 ? random.Next(100_000).ToString(System.Globalization.CultureInfo.InvariantCulture) : word).Append(' ');
+            if (random.Next(15) == 0)
+            {
+                text.Append("\n");
+            }
+        }
+        return text.ToString(0, length);
     }
 
     private static string Text(string unit, int length)
