@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DeepFinance.Core.Data;
+using DeepFinance.Core.Release.Export;
 using DeepFinance.Core.Verification;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,12 +9,73 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DeepFinance.Cli.Commands;
 
 /// <summary>
+/// <c>deepfinance export --release NAME-OR-ID --format chat|flat|parquet|alpaca|sharegpt|dpo|all --output DIR
+/// [--system TEXT] [--think-inline] [--data DIR]</c>: a Ready release in trainer formats with its dataset card.
 /// <c>deepfinance export --run ID --output FILE [--verdict correct|incorrect|unverifiable] [--data DIR]</c>:
 /// a run's traces as JSONL with their lineage, streamed, written atomically.
 /// </summary>
 internal static class ExportCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    private const string ReleaseUsage = "usage: deepfinance export --release NAME-OR-ID --format F --output DIR [--system TEXT] [--think-inline] [--data DIR]";
+
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Contains("--release") || args.Any(a => a.StartsWith("--release=", StringComparison.Ordinal)))
+        {
+            return await ReleaseAsync(args, stdout, stderr);
+        }
+        return await RunExportAsync(args);
+    }
+
+    private static async Task<int> ReleaseAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        CommandArguments options;
+        IReadOnlyList<ExportFormat> formats;
+        string release, output;
+        try
+        {
+            options = CommandArguments.Parse(args, ["--release", "--format", "--output", "--system", "--data"], ["--think-inline"]);
+            release = options.Required("--release");
+            output = options.Required("--output");
+            formats = ExportFormats.Parse(options.Required("--format"));
+        }
+        catch (Exception e) when (e is UsageException or ReleaseExportException)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}\n{ReleaseUsage}");
+            return 2;
+        }
+        await using var services = await CoreHost.OpenAsync(options.Optional("--data"));
+        var exporter = services.GetRequiredService<ReleaseExporter>();
+        var found = await exporter.FindAsync(release);
+        if (found is null)
+        {
+            await stderr.WriteLineAsync($"error: no release with version or id '{release}'");
+            return 2;
+        }
+        try
+        {
+            var result = await exporter.ExportAsync(found, formats, output, new ReleaseExportOptions
+            {
+                SystemPrompt = options.Optional("--system"),
+                ThinkInline = options.Has("--think-inline"),
+            });
+            await stdout.WriteLineAsync($"exported release {found.Version} ({result.Counts.Rows} rows, {result.Pairs} preference pairs) to {result.OutputDirectory}");
+            foreach (var file in result.Files)
+            {
+                await stdout.WriteLineAsync($"  {file.Name}  {file.Rows} rows  {file.Bytes} bytes  sha256 {file.Sha256}");
+            }
+            return 0;
+        }
+        catch (ReleaseExportException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunExportAsync(string[] args)
     {
         long runId;
         string output;

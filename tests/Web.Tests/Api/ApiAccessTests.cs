@@ -54,6 +54,7 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/reviews/{id:long}/reserve"] = Reviewers,
         ["POST api/v1/reviews/{id:long}/release"] = Reviewers,
         ["POST api/v1/reviews/{id:long}/decision"] = Reviewers,
+        ["GET api/v1/releases/{id:long}/export"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;
