@@ -24,9 +24,10 @@ public sealed class ReleasePiiScanner(Desensitizer desensitizer)
         {
             return [];
         }
-        var result = desensitizer.Desensitize(text);
-        return result.Entities
-            .Select(e => new PiiFinding(field, e.Type, e.Level.ToString(), e.Start, e.End - e.Start, ContextOf(text, e.Start, e.End, e.Type)))
+        var entities = desensitizer.Desensitize(text).Entities;
+        var spans = entities.Select(e => (e.Start, e.End, e.Type)).ToList();
+        return entities
+            .Select(e => new PiiFinding(field, e.Type, e.Level.ToString(), e.Start, e.End - e.Start, ContextOf(text, e.Start, e.End, spans)))
             .ToList();
     }
 
@@ -37,14 +38,37 @@ public sealed class ReleasePiiScanner(Desensitizer desensitizer)
         return found?.Replacement ?? $"[{EntityTypes.LabelOf(entityType, text.Any(IsHan))}]";
     }
 
-    /// <summary>The text around a span, the span shown as its type's label.</summary>
-    public static string ContextOf(string text, int start, int end, string entityType)
+    /// <summary>
+    /// The text around a span; the span and every other personal value in the window are shown as their type's label
+    /// (the hit itself marked with »«), so a hit's context never carries personal data.
+    /// </summary>
+    public static string ContextOf(string text, int start, int end, IReadOnlyList<(int Start, int End, string Type)> spans)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(spans);
         var from = Math.Max(0, start - ContextChars);
         var to = Math.Min(text.Length, end + ContextChars);
-        var label = $"[{EntityTypes.LabelOf(entityType, text.Any(IsHan))}]";
-        var context = (from > 0 ? "…" : "") + text[from..start] + label + text[end..to] + (to < text.Length ? "…" : "");
-        return context.Replace('\n', ' ').Replace('\r', ' ');
+        var chinese = text.Any(IsHan);
+        var context = new System.Text.StringBuilder(from > 0 ? "…" : "");
+        var at = from;
+        foreach (var span in spans.Where(s => s.End > from && s.Start < to).OrderBy(s => s.Start))
+        {
+            var spanStart = Math.Max(span.Start, at);
+            context.Append(text, at, spanStart - at);
+            var label = $"[{EntityTypes.LabelOf(span.Type, chinese)}]";
+            context.Append(span.Start == start && span.End == end ? $"»{label}«" : label);
+            at = Math.Max(at, Math.Min(span.End, text.Length));
+        }
+        // Window edges that cut into a value were covered by its label; what remains is plain text.
+        if (at < to)
+        {
+            context.Append(text, at, to - at);
+        }
+        if (to < text.Length)
+        {
+            context.Append('…');
+        }
+        return context.ToString().Replace('\n', ' ').Replace('\r', ' ');
     }
 
     private static bool IsHan(char c) => c is >= '\u4e00' and <= '\u9fff';
