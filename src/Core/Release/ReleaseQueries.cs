@@ -9,7 +9,7 @@ public sealed record ReleaseSummary(long Id, string Version, string? Title, Rele
     public bool Exportable => ReleaseRules.CanExport(Status);
 }
 
-public sealed record ReleaseDetail(ReleaseSummary Summary, string? PreviousVersion, string? License, string? Changelog, ReleaseSelection Selection,
+public sealed record ReleaseOverview(ReleaseSummary Summary, string? PreviousVersion, string? License, string? Changelog, ReleaseSelection Selection,
     ReleaseStats Stats, IReadOnlyDictionary<string, int> PiiHitsByStatus, string? ExportRefusal);
 
 public sealed record ReleaseItemFilter(ReleaseItemKind? Kind = null, TaskType? TaskType = null, Difficulty? Difficulty = null, long? QuestionId = null,
@@ -39,7 +39,7 @@ public sealed class ReleaseQueries(IDbContextFactory<DeepFinanceDbContext> dbFac
         return (total, items);
     }
 
-    public async Task<ReleaseDetail?> GetAsync(long id, CancellationToken ct = default)
+    public async Task<ReleaseOverview?> GetAsync(long id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var release = await db.Releases.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
@@ -51,7 +51,7 @@ public sealed class ReleaseQueries(IDbContextFactory<DeepFinanceDbContext> dbFac
         var previous = release.PreviousReleaseId is { } p ? await db.Releases.Where(r => r.Id == p).Select(r => r.Version).FirstOrDefaultAsync(ct) : null;
         var byStatus = await db.ReleasePiiHits.Where(h => h.ReleaseId == id).GroupBy(h => h.Status)
             .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        return new ReleaseDetail(summary, previous, release.License, release.Changelog, SelectionJson.Read(release.SelectionJson),
+        return new ReleaseOverview(summary, previous, release.License, release.Changelog, SelectionJson.Read(release.SelectionJson),
             ReleaseStats.Parse(release.StatsJson), byStatus.ToDictionary(g => g.Key.ToString(), g => g.Count), ReleaseRules.ExportRefusal(release));
     }
 
