@@ -29,6 +29,7 @@ public static class CoreServiceCollectionExtensions
         .AddCuration(configuration)
         .AddReview(configuration)
         .AddRewriting(configuration)
+        .AddReleases()
         .AddReleaseExport();
 
     public static IServiceCollection AddAudit(this IServiceCollection services)

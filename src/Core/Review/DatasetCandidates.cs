@@ -37,6 +37,43 @@ public sealed class DatasetCandidates(IDbContextFactory<DeepFinanceDbContext> db
         }
     }
 
+    /// <summary>
+    /// The other side of the same rule: first answers and reviewed rewrites that did not enter, each with the reason
+    /// code a release records (<see cref="LeftOutReasons"/>). Failed calls (no answer at all) and intermediate
+    /// self-correction rounds are neither candidates nor left out.
+    /// </summary>
+    public async IAsyncEnumerable<LeftOutCandidate> StreamLeftOutAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var firstAnswers = from t in db.Traces.AsNoTracking()
+                           join q in db.Questions.AsNoTracking() on t.QuestionId equals q.Id
+                           where t.Round == 0 && t.Status == TraceStatus.Succeeded && (t.Verdict != Verdict.Correct || q.ReferenceDisputedAt != null)
+                           orderby t.Id
+                           select new { t.Id, t.QuestionId, t.Verdict, Disputed = q.ReferenceDisputedAt != null };
+        await foreach (var t in firstAnswers.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            yield return t.Disputed && t.Verdict == Verdict.Correct
+                ? new LeftOutCandidate(t.Id, t.QuestionId, LeftOutReasons.ReferenceDisputed, null)
+                : new LeftOutCandidate(t.Id, t.QuestionId, LeftOutReasons.Unverified, $"verdict {(t.Verdict?.ToString() ?? "none").ToLowerInvariant()}");
+        }
+        var reviews = from r in db.Reviews.AsNoTracking()
+                      join q in db.Questions.AsNoTracking() on r.QuestionId equals q.Id
+                      where r.Status != ReviewStatus.Accepted || q.ReferenceDisputedAt != null || (r.LeakFlag && r.LeakOverrideReason == null)
+                      orderby r.Id
+                      select new { r.Id, r.RewriteTraceId, r.QuestionId, r.Status, Disputed = q.ReferenceDisputedAt != null };
+        await foreach (var r in reviews.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var reason = r.Status switch
+            {
+                ReviewStatus.Rejected => LeftOutReasons.RejectedReview,
+                ReviewStatus.Accepted when r.Disputed => LeftOutReasons.ReferenceDisputed,
+                ReviewStatus.Accepted => LeftOutReasons.LeakFlagged,
+                _ => LeftOutReasons.ReviewUnresolved,
+            };
+            yield return new LeftOutCandidate(r.RewriteTraceId, r.QuestionId, reason, $"review {r.Id} {r.Status.ToString().ToLowerInvariant()}");
+        }
+    }
+
     public async Task<IReadOnlyList<DatasetCandidate>> ListAsync(CancellationToken ct = default)
     {
         var list = new List<DatasetCandidate>();

@@ -102,6 +102,19 @@ public sealed class ReviewConflictException(ReviewConflictKind kind, string mess
 /// <summary>Which path put a trace in a dataset: verified in the first place, or a rewrite a reviewer accepted.</summary>
 public enum CandidateKind { Verified, AcceptedRewrite }
 
+/// <summary>A first answer or reviewed rewrite that does not enter a dataset, and why.</summary>
+public sealed record LeftOutCandidate(long TraceId, long QuestionId, string ReasonCode, string? Detail);
+
+/// <summary>Why a trace stays out of a dataset by the membership rule; releases record these codes.</summary>
+public static class LeftOutReasons
+{
+    public const string Unverified = "unverified";
+    public const string RejectedReview = "rejected-review";
+    public const string ReviewUnresolved = "review-unresolved";
+    public const string LeakFlagged = "leak-flagged";
+    public const string ReferenceDisputed = "reference-disputed";
+}
+
 public sealed record DatasetCandidate(CandidateKind Kind, long TraceId, long QuestionId, string? Reasoning, string? Answer,
     long? ReviewId = null, bool Fixed = false);
 

@@ -11,6 +11,7 @@ public static class DeepFinanceApi
         api.MapAuthApi().MapSeedSourcesApi().MapRunsApi().MapSynthesizersApi();
         api.MapUsersApi().MapAuditApi().MapReviewsApi();
         api.MapReleaseExportApi();
+        api.MapReleasesApi();
         return app;
     }
 }

@@ -40,10 +40,9 @@ public static class ReleaseExportApi
         {
             return TypedResults.NotFound();
         }
-        var (allowed, reason) = ReleaseRules.CanExport(release);
-        if (!allowed)
+        if (ReleaseRules.ExportRefusal(release) is { } reason)
         {
-            return Problem(409, "Release not ready", reason!, null);
+            return Problem(409, "Release not ready", reason, null);
         }
 
         var work = Path.Combine(data.Value.FullDataDirectory, "exports", $"release-{id}-{Guid.NewGuid():N}");

@@ -156,7 +156,7 @@ public sealed class ReleaseExportTests : IAsyncLifetime
         Assert.Contains("draft", draft.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Out));
 
-        Assert.True(ReleaseRules.CanExport(new DeepFinance.Core.Data.Release { Version = "x", SelectionJson = "{}", CreatedBy = "a", Status = ReleaseStatus.Ready }).Allowed);
+        Assert.True(ReleaseRules.CanExport(new DeepFinance.Core.Data.Release { Version = "x", SelectionJson = "{}", CreatedBy = "a", Status = ReleaseStatus.Ready }));
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
         ["/operate/runs/new"] = Operators,
         ["/operate/runs/{Id:long}"] = Operators,
         ["/operate/synthesizers"] = Operators,
+        ["/operate/releases"] = Operators,
+        ["/operate/releases/{Id:long}"] = Operators,
         ["/admin/users"] = Admins,
         ["/admin/audit"] = Admins,
         ["/review"] = RoleUsersApp.Reviewers,

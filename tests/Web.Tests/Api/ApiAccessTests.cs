@@ -55,6 +55,14 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/reviews/{id:long}/release"] = Reviewers,
         ["POST api/v1/reviews/{id:long}/decision"] = Reviewers,
         ["GET api/v1/releases/{id:long}/export"] = Operators,
+        ["GET api/v1/releases"] = Operators,
+        ["POST api/v1/releases"] = Operators,
+        ["GET api/v1/releases/{id:long}"] = Operators,
+        ["GET api/v1/releases/{id:long}/items"] = Operators,
+        ["GET api/v1/releases/{id:long}/exclusions"] = Operators,
+        ["GET api/v1/releases/{id:long}/pii-hits"] = Operators,
+        ["POST api/v1/releases/{id:long}/pii-hits/{hitId:long}/fix"] = Operators,
+        ["POST api/v1/releases/{id:long}/pii-hits/{hitId:long}/waive"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;

@@ -18,6 +18,7 @@ public sealed class NavMenuTests
         var links = cut.FindAll("a").Select(a => a.GetAttribute("href")).ToList();
         Assert.Contains("traces", links);
         Assert.DoesNotContain("operate/seeds", links);
+        Assert.DoesNotContain("operate/releases", links);
         Assert.DoesNotContain("hangfire", links);
     }
 
@@ -35,5 +36,6 @@ public sealed class NavMenuTests
         Assert.Contains("operate/runs", links);
         Assert.Contains("hangfire", links);
         Assert.Contains("traces", links);
+        Assert.Contains("operate/releases", links);
     }
 }

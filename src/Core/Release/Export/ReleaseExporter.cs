@@ -56,10 +56,9 @@ public sealed class ReleaseExporter(IDbContextFactory<DeepFinanceDbContext> dbFa
     {
         ArgumentNullException.ThrowIfNull(release);
         options ??= new ReleaseExportOptions();
-        var (allowed, reason) = ReleaseRules.CanExport(release);
-        if (!allowed)
+        if (ReleaseRules.ExportRefusal(release) is { } reason)
         {
-            throw new ReleaseExportException(reason!);
+            throw new ReleaseExportException(reason);
         }
         if (formats.Count == 0)
         {
