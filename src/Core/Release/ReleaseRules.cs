@@ -23,7 +23,7 @@ public static class ReleaseRules
         return release.Status switch
         {
             ReleaseStatus.Ready => null,
-            ReleaseStatus.Blocked => $"Release {release.Version} is blocked: its PII scan has open hits; fix or waive each one before exporting.",
+            ReleaseStatus.Blocked => $"Release {release.Version} is blocked: it has open PII hits; fix or waive each one before exporting.",
             _ => $"Release {release.Version} is a draft still being cut; it can be exported once it is Ready.",
         };
     }
