@@ -160,6 +160,42 @@ public sealed partial class ReviewFlowTests(BrowserFixture fixture, ITestOutputH
         void Step(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0}s {what}");
     }
 
+    [BrowserFact]
+    public async Task A_leak_flagged_rewrite_is_accepted_from_the_keyboard_only_with_an_override_reason()
+    {
+        var (runId, items) = await ReviewSeed.WriteAsync(fixture.App, 1, leakOnLast: true);
+        var id = items[0].ReviewId;
+        var page = await fixture.NewPageAsync();
+        try
+        {
+            await page.SignInAsync(BrowserFixture.ReviewerEmail);
+            await page.OpenAsync($"review/{id}?run={runId}");
+            await Expect(page.GetByTestId("review-leak-flag")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("review-leak-hits")).ToContainTextAsync("the reference says");
+            await Expect(page.Locator("[data-testid=review-reflection] mark")).Not.ToHaveCountAsync(0);
+
+            // A without a reason: refused, naming the field by its label, and the item stays pending.
+            await KeyAsync(page, "a");
+            await Expect(page.GetByTestId("review-notice")).ToContainTextAsync("Why accept despite the leak flag: The leak screen flagged");
+            await Expect(page.GetByTestId("review-status")).ToHaveAttributeAsync("data-status", "pending");
+
+            // The reason is typed in its field (no shortcut fires while typing), Tab returns to the item, A accepts.
+            var reason = Field(page, "review-leak-override");
+            await reason.ClickAsync();
+            await page.Keyboard.TypeAsync("derived step by step; the phrase is a quote, not a lean");
+            await Expect(page.GetByTestId("review-status")).ToHaveAttributeAsync("data-status", "pending");
+            await page.Keyboard.PressAsync("Tab");
+            await KeyAsync(page, "a");
+            await ExpectDecidedAsync(page, "accepted", "Saved: Accepted.");
+            await Expect(page.GetByTestId("review-leak-hits")).ToContainTextAsync("Overridden: derived step by step");
+            Assert.Equal("derived step by step; the phrase is a quote, not a lean", (await ReviewSeed.ReadAsync(fixture.App, id)).LeakOverrideReason);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
     /// <summary>Presses a shortcut where the reviewer's focus is: the item must hold it.</summary>
     internal static async Task KeyAsync(IPage page, string key)
     {
