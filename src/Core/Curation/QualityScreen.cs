@@ -220,7 +220,7 @@ public sealed partial class QualityScreen(IOptions<QualityOptions> options)
 
     private static bool IsHan(char ch) => ch is >= '\u4e00' and <= '\u9fff' or >= '\u3400' and <= '\u4dbf';
 
-    private static bool HasNumber(string text) => text.Any(char.IsDigit) || ChineseNumeral().IsMatch(text);
+    private static bool HasNumber(string text) => text.Any(char.IsDigit) || ChineseNumeral().IsMatch(text) || EnglishNumeral().IsMatch(text);
 
     /// <summary>A choice answer (B, ABD, A、C) has no language.</summary>
     private static bool IsChoiceLetters(string text) => ChoicePattern().IsMatch(text.Trim());
@@ -281,6 +281,9 @@ public sealed partial class QualityScreen(IOptions<QualityOptions> options)
 
     [GeneratedRegex(@"[零一二三四五六七八九十百千万亿两]")]
     private static partial Regex ChineseNumeral();
+
+    [GeneratedRegex(@"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|half)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex EnglishNumeral();
 
     [GeneratedRegex(@"[。！？!?；;\n]+|\.(?=\s|$)")]
     private static partial Regex SentenceBreak();
