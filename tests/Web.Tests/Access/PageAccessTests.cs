@@ -28,6 +28,7 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
         ["/operate/runs/new"] = Operators,
         ["/operate/runs/{Id:long}"] = Operators,
         ["/operate/synthesizers"] = Operators,
+        ["/operate/benchmarks"] = Operators,
         ["/admin/users"] = Admins,
         ["/admin/audit"] = Admins,
         ["/review"] = RoleUsersApp.Reviewers,

@@ -54,6 +54,10 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/reviews/{id:long}/reserve"] = Reviewers,
         ["POST api/v1/reviews/{id:long}/release"] = Reviewers,
         ["POST api/v1/reviews/{id:long}/decision"] = Reviewers,
+        ["POST api/v1/benchmarks"] = Operators,
+        ["GET api/v1/benchmarks"] = Operators,
+        ["POST api/v1/benchmarks/{id:long}/decontaminate"] = Operators,
+        ["GET api/v1/benchmarks/{id:long}/hits"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;
