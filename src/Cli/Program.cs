@@ -10,6 +10,8 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["dedup"] = DedupCommand.RunAsync,
     ["redact"] = RedactCommand.RunAsync,
     ["admin"] = AdminCommand.RunAsync,
+    ["benchmark"] = DecontaminateCommand.BenchmarkAsync,
+    ["decontaminate"] = DecontaminateCommand.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var run))

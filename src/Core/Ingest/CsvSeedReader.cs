@@ -88,7 +88,7 @@ internal static class CsvSeedReader
             for (var i = 0; i < cells.Count; i++)
             {
                 var name = cells[i].Trim();
-                if (SeedFields.IsNamed(name))
+                if (log.Reads(name))
                 {
                     ok &= Place(named, name.ToLowerInvariant(), name, i);
                 }

@@ -12,9 +12,16 @@ public sealed record UnknownColumn(string Name, int Line, int? Column)
 /// What one import has found so far: problems by line, and the columns it does not read. An unread column is a
 /// problem unless the caller acknowledged it, so that data never disappears without someone having said so.
 /// </summary>
-internal sealed class ImportLog(bool ignoreUnknownColumns, InputLimits? limits = null)
+internal sealed class ImportLog(bool ignoreUnknownColumns, InputLimits? limits = null, IReadOnlyCollection<string>? extraFields = null)
 {
     public InputLimits Limits { get; } = limits ?? new InputLimits();
+
+    private readonly HashSet<string> _extra = new(extraFields ?? [], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A field this import reads: a seed field, or one of the extra fields its importer asked for.</summary>
+    public bool Reads(string name) => SeedFields.IsNamed(name) || _extra.Contains(name.Trim());
+
+    private string Described => _extra.Count == 0 ? SeedFields.Described : $"{SeedFields.Described}, {string.Join(", ", _extra)}";
 
     private readonly HashSet<string> _seen = new(StringComparer.OrdinalIgnoreCase);
 
@@ -37,8 +44,8 @@ internal sealed class ImportLog(bool ignoreUnknownColumns, InputLimits? limits =
         if (!ignoreUnknownColumns)
         {
             Errors.Add(new ImportError(line, unknown.Display, column is null
-                ? $"a field the importer does not read (first seen on this line); it reads {SeedFields.Described}"
-                : $"a column the importer does not read; it reads {SeedFields.Described}"));
+                ? $"a field the importer does not read (first seen on this line); it reads {Described}"
+                : $"a column the importer does not read; it reads {Described}"));
         }
     }
 }

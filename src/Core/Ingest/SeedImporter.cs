@@ -26,7 +26,11 @@ public sealed record ImportResult(long? SourceId, int ItemCount, IReadOnlyList<I
 }
 
 /// <summary>One validated row of a seed file.</summary>
-public sealed record SeedRecord(int Line, string? Id, string Question, string Answer, List<string>? Options, TaskType? TaskType, string? Source);
+public sealed record SeedRecord(int Line, string? Id, string Question, string Answer, List<string>? Options, TaskType? TaskType, string? Source)
+{
+    /// <summary>Every named field of the line as read (lower-case names), for importers that read more than a seed does.</summary>
+    public IReadOnlyDictionary<string, string?> Fields { get; init; } = new Dictionary<string, string?>();
+}
 
 /// <summary>
 /// Imports a seed corpus (JSONL or CSV with <c>question</c>, <c>answer</c>, optional <c>id</c>,
@@ -142,7 +146,7 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
             : null;
 
     /// <summary>One place for the per-field limit, for JSONL and CSV alike: the first field over it, named with its line.</summary>
-    private static ImportError? CheckFieldLengths(SeedRecord record, InputLimits limits)
+    internal static ImportError? CheckFieldLengths(SeedRecord record, InputLimits limits)
     {
         var max = limits.MaxFieldChars;
         foreach (var (field, value) in new[] { ("question", record.Question), ("answer", record.Answer), ("id", record.Id), ("source", record.Source) })
@@ -165,7 +169,7 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
     public static string DetectFormat(string fileName) =>
         Path.GetExtension(fileName).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "jsonl";
 
-    private static async IAsyncEnumerable<SeedRecord> ReadJsonlAsync(Stream stream, ImportLog log,
+    internal static async IAsyncEnumerable<SeedRecord> ReadJsonlAsync(Stream stream, ImportLog log,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var errors = log.Errors;
@@ -225,7 +229,7 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
             var before = errors.Count;
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                var known = SeedFields.IsNamed(p.Name);
+                var known = log.Reads(p.Name);
                 var letter = known ? null : SeedFields.OptionLetter(p.Name);
                 if (!known && letter is null)
                 {
@@ -333,7 +337,7 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         var id = Get("id");
         return ok
             ? new SeedRecord(line, string.IsNullOrWhiteSpace(id) ? null : id.Trim(), question!.Trim(), answer!.Trim(), options, taskType,
-                string.IsNullOrWhiteSpace(Get("source")) ? null : Get("source")!.Trim())
+                string.IsNullOrWhiteSpace(Get("source")) ? null : Get("source")!.Trim()) { Fields = fields }
             : null;
 
         string? Get(string key) => fields.TryGetValue(key, out var v) ? v : null;
@@ -346,7 +350,7 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
     }
 
     /// <summary>Hashes what passes through, so the stored source records the file's digest without a second read.</summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    internal sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;

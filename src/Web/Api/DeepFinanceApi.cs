@@ -12,6 +12,7 @@ public static class DeepFinanceApi
         api.MapUsersApi().MapAuditApi().MapReviewsApi();
         api.MapReleaseExportApi();
         api.MapReleasesApi();
+        api.MapBenchmarksApi();
         return app;
     }
 }

@@ -132,7 +132,7 @@ public static class SeedSourcesApi
     }
 
     /// <summary>A small form field as text, or null when it holds more than <paramref name="maxChars"/> characters.</summary>
-    private static async Task<string?> ReadBoundedAsync(Stream body, int maxChars, CancellationToken ct)
+    internal static async Task<string?> ReadBoundedAsync(Stream body, int maxChars, CancellationToken ct)
     {
         using var text = new StreamReader(body);
         var buffer = new char[maxChars + 1];

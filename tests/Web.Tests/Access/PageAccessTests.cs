@@ -30,6 +30,7 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
         ["/operate/synthesizers"] = Operators,
         ["/operate/releases"] = Operators,
         ["/operate/releases/{Id:long}"] = Operators,
+        ["/operate/benchmarks"] = Operators,
         ["/admin/users"] = Admins,
         ["/admin/audit"] = Admins,
         ["/review"] = RoleUsersApp.Reviewers,

@@ -63,6 +63,10 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["GET api/v1/releases/{id:long}/pii-hits"] = Operators,
         ["POST api/v1/releases/{id:long}/pii-hits/{hitId:long}/fix"] = Operators,
         ["POST api/v1/releases/{id:long}/pii-hits/{hitId:long}/waive"] = Operators,
+        ["POST api/v1/benchmarks"] = Operators,
+        ["GET api/v1/benchmarks"] = Operators,
+        ["POST api/v1/benchmarks/{id:long}/decontaminate"] = Operators,
+        ["GET api/v1/benchmarks/{id:long}/hits"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;
