@@ -1,7 +1,6 @@
 using DeepFinance.Core.Annotation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,7 +13,6 @@ public static class AnnotationServiceCollectionExtensions
     public static IServiceCollection AddAnnotation(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RealWorldOptions>().Bind(configuration.GetSection(RealWorldOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RealWorldOptions>, RealWorldOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         return services
             .AddSingleton<AnnotationCatalog>()

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 
 namespace DeepFinance.Core.Annotation;
 
@@ -19,15 +18,6 @@ public sealed class RealWorldOptions
     /// <summary>Minutes between the retention sweeps that erase expired raw text.</summary>
     [Range(1, 24 * 60)]
     public int RetentionSweepMinutes { get; set; } = 60;
-}
-
-public sealed class RealWorldOptionsValidator : IValidateOptions<RealWorldOptions>
-{
-    public ValidateOptionsResult Validate(string? name, RealWorldOptions options) =>
-        options.RetentionSweepMinutes > options.RetentionDays * 24 * 60
-            ? ValidateOptionsResult.Fail($"{RealWorldOptions.SectionName}:RetentionSweepMinutes ({options.RetentionSweepMinutes}) is longer than the retention period "
-                + $"of {options.RetentionDays} days; raw text would outlive its retention.")
-            : ValidateOptionsResult.Success;
 }
 
 /// <summary>The people who may annotate: users holding the Expert role and not disabled. The web app answers it from its user store.</summary>

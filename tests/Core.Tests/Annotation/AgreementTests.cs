@@ -1,5 +1,8 @@
 using DeepFinance.Core.Annotation;
 using DeepFinance.Core.Data;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace DeepFinance.Core.Tests.Annotation;
 
@@ -41,5 +44,22 @@ public sealed class AgreementTests
         var refused = Assert.Throws<RealWorldConflictException>(() => RealWorldStates.After(7, RealWorldQueryStatus.Approved, RealWorldStep.Annotate));
         Assert.Contains("#7 is approved", refused.Message, StringComparison.Ordinal);
         Assert.False(RealWorldStates.Allows(RealWorldQueryStatus.AwaitingCheck, RealWorldStep.Annotate));
+    }
+}
+
+public sealed class RealWorldOptionsTests
+{
+    [Theory]
+    [InlineData("DeepFinance:RealWorld:RetentionDays", "0", "RetentionDays")]
+    [InlineData("DeepFinance:RealWorld:ExpertsPerQuery", "11", "ExpertsPerQuery")]
+    [InlineData("DeepFinance:RealWorld:RetentionSweepMinutes", "0", "RetentionSweepMinutes")]
+    public void A_setting_out_of_range_is_refused_naming_it(string key, string value, string named)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var services = new ServiceCollection().AddAnnotation(configuration).BuildServiceProvider();
+        var options = services.GetRequiredService<IOptions<RealWorldOptions>>();
+        var error = Assert.Throws<OptionsValidationException>(() => options.Value.RetentionDays);
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 }
