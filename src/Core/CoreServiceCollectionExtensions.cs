@@ -30,7 +30,8 @@ public static class CoreServiceCollectionExtensions
         .AddReview(configuration)
         .AddRewriting(configuration)
         .AddReleases()
-        .AddReleaseExport();
+        .AddReleaseExport()
+        .AddAnnotation(configuration);
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {

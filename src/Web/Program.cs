@@ -1,5 +1,6 @@
 using DeepFinance.Core.Llm;
 using DeepFinance.LlmSim;
+using DeepFinance.Web.Annotation;
 using DeepFinance.Web.Api;
 using DeepFinance.Web.Components;
 using DeepFinance.Web.Hosting;
@@ -17,6 +18,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddDeepFinanceCore(builder.Configuration);
 builder.AddAccess().AddJobs().AddApi().AddApiErrors().AddUi().AddSimulator();
+builder.Services.AddAnnotationHosting();
 
 var app = builder.Build();
 await app.InitializeAsync();
@@ -61,6 +63,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
 });
 app.Services.GetRequiredService<IRecurringJobManager>()
     .AddOrUpdate<RunJobs>("reap-expired-leases", j => j.ReapLeasesAsync(CancellationToken.None), Cron.Minutely());
+app.ScheduleRetention();
 
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAdditionalIdentityEndpoints();

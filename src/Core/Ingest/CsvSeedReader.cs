@@ -153,7 +153,7 @@ internal static class CsvSeedReader
         return text.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
-    private static async Task<(List<string>? Cells, int StartLine)> ReadRecordAsync(LineReader reader, int maxRecordChars, CancellationToken ct)
+    internal static async Task<(List<string>? Cells, int StartLine)> ReadRecordAsync(LineReader reader, int maxRecordChars, CancellationToken ct)
     {
         var line = await reader.ReadLineAsync(ct);
         if (line is null)

@@ -13,6 +13,7 @@ public static class DeepFinanceApi
         api.MapReleaseExportApi();
         api.MapReleasesApi();
         api.MapBenchmarksApi();
+        api.MapQueriesApi();
         return app;
     }
 }

@@ -21,6 +21,8 @@ public static class Policies
     public const string Annotate = "Annotate";
     public const string Review = "Review";
     public const string Read = "Read";
+    /// <summary>Real-world queries in their desensitized form (not Reviewers: DESIGN lists them for queries' text only through questions).</summary>
+    public const string Queries = "Queries";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
     {
@@ -29,5 +31,6 @@ public static class Policies
         [Annotate] = [Roles.Admin, Roles.Expert],
         [Review] = [Roles.Admin, Roles.Reviewer],
         [Read] = [Roles.Admin, Roles.Operator, Roles.Expert, Roles.Reviewer],
+        [Queries] = [Roles.Admin, Roles.Operator, Roles.Expert],
     };
 }

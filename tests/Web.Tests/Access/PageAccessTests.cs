@@ -35,6 +35,11 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
         ["/admin/audit"] = Admins,
         ["/review"] = RoleUsersApp.Reviewers,
         ["/review/{Id:long}"] = RoleUsersApp.Reviewers,
+        // Real-world queries (#10): the workbench shows raw text, so Experts and Admins only; settings are Admin's.
+        ["/annotate"] = ["Admin", "Expert"],
+        ["/annotate/{Id:long}"] = ["Admin", "Expert"],
+        ["/annotate/import"] = ["Admin", "Expert"],
+        ["/admin/annotation"] = Admins,
         ["/not-found"] = Open,
         ["/Error"] = Open,
     };

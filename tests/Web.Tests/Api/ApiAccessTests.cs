@@ -17,6 +17,7 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
     private static readonly string[] Operators = RoleUsersApp.Operators;
     private static readonly string[] Admins = RoleUsersApp.Admins;
     private static readonly string[] Reviewers = RoleUsersApp.Reviewers;
+    private static readonly string[] Experts = ["Admin", "Expert"];
 
     /// <summary>DESIGN's access table for the API. A route missing here fails the test.</summary>
     private static readonly Dictionary<string, string[]> Table = new()
@@ -67,6 +68,22 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["GET api/v1/benchmarks"] = Operators,
         ["POST api/v1/benchmarks/{id:long}/decontaminate"] = Operators,
         ["GET api/v1/benchmarks/{id:long}/hits"] = Operators,
+        // Real-world queries (#10): desensitized text to Admin, Operator, Expert; raw text and the workbench to Admin, Expert.
+        ["GET api/v1/queries"] = ["Admin", "Operator", "Expert"],
+        ["GET api/v1/queries/{id:long}"] = ["Admin", "Operator", "Expert"],
+        ["GET api/v1/queries/{id:long}/raw"] = Experts,
+        ["POST api/v1/queries"] = Experts,
+        ["GET api/v1/queries/queue"] = Experts,
+        ["POST api/v1/queries/{id:long}/check"] = Experts,
+        ["POST api/v1/queries/{id:long}/annotation"] = Experts,
+        ["POST api/v1/queries/{id:long}/adjudication"] = Admins,
+        ["POST api/v1/queries/{id:long}/erase"] = Admins,
+        ["POST api/v1/queries/imports/{id:long}/erase"] = Admins,
+        ["GET api/v1/queries/agreement"] = Everyone,
+        ["GET api/v1/annotation/guideline"] = Experts,
+        ["POST api/v1/annotation/guidelines"] = Admins,
+        ["GET api/v1/annotation/tags"] = Experts,
+        ["POST api/v1/annotation/tags"] = Admins,
     };
 
     private readonly DeepFinanceApp _app;

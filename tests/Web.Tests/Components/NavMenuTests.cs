@@ -38,4 +38,19 @@ public sealed class NavMenuTests
         Assert.Contains("traces", links);
         Assert.Contains("operate/releases", links);
     }
+
+    [Fact]
+    public async Task An_expert_sees_the_annotation_queue_and_import_but_no_review_or_admin_links()
+    {
+        TestCulture.Use("en");
+        await using var host = await UiTestHost.CreateAsync("expert@test", "Read", "Annotate");
+
+        var cut = host.Context.Render<NavMenu>();
+
+        var links = cut.FindAll("a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Contains("annotate", links);
+        Assert.Contains("annotate/import", links);
+        Assert.DoesNotContain("review", links);
+        Assert.DoesNotContain("admin/annotation", links);
+    }
 }

@@ -64,7 +64,10 @@ public sealed class UiTestHost : IAsyncDisposable
 
     public IServiceProvider Services => Context.Services;
 
-    public static async Task<UiTestHost> CreateAsync(string user = "operator@test", params string[] policies)
+    public static Task<UiTestHost> CreateAsync(string user = "operator@test", params string[] policies) => CreateAsync(user, policies, [], null);
+
+    /// <summary>As above, with roles for the signed-in person and extra services (added before the first render).</summary>
+    public static async Task<UiTestHost> CreateAsync(string user, string[] policies, string[] roles, Action<IServiceCollection>? configure)
     {
         var directory = Path.Combine(Path.GetTempPath(), "df-ui-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -88,6 +91,11 @@ public sealed class UiTestHost : IAsyncDisposable
         var auth = ctx.AddAuthorization();
         auth.SetAuthorized(user);
         auth.SetPolicies(policies.Length == 0 ? ["Operate", "Read"] : policies);
+        if (roles.Length > 0)
+        {
+            auth.SetRoles(roles);
+        }
+        configure?.Invoke(ctx.Services);
         ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
 
         await ctx.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();

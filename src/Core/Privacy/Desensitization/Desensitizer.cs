@@ -66,7 +66,19 @@ public sealed class Desensitizer
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(options);
-        var spans = Find(text, options.MinimumConfidence);
+        return Apply(text, Find(text, options.MinimumConfidence), options);
+    }
+
+    /// <summary>
+    /// Replaces exactly <paramref name="spans"/> (original offsets, in text order, not overlapping) per their types' modes:
+    /// an expert's corrected list of what is personal data in a query.
+    /// </summary>
+    public DesensitizationResult Apply(string text, IReadOnlyList<EntityCandidate> spans) => Apply(text, spans, _options);
+
+    private static DesensitizationResult Apply(string text, IReadOnlyList<EntityCandidate> spans, DesensitizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(spans);
         var chinese = options.Language switch
         {
             PlaceholderLanguage.Chinese => true,
