@@ -78,6 +78,7 @@ public sealed class ReleasePagesTests
         {
             Assert.Equal("blocked", cut.Find("[data-testid=release-status]").GetAttribute("data-status"));
             Assert.Contains("Export is blocked: 2", cut.Find("[data-testid=release-export]").TextContent, StringComparison.Ordinal);
+            Assert.Empty(cut.FindAll("[data-testid=release-downloads]"));
             Assert.Equal("7", cut.Find("[data-testid=count-traces]").TextContent.Trim());
             Assert.Contains("Duplicate: 1", cut.Find("[data-testid=reason-duplicate]").TextContent, StringComparison.Ordinal);
             Assert.Contains("Blocked on purpose.", cut.Find("[data-testid=release-changelog]").TextContent, StringComparison.Ordinal);
@@ -103,6 +104,10 @@ public sealed class ReleasePagesTests
             Assert.Contains("can be exported", cut.Find("[data-testid=release-export]").TextContent, StringComparison.Ordinal);
             Assert.Empty(cut.FindAll("button[data-testid=pii-fix]"));
         });
+        // Once ready, the page offers the download the API serves: every format in a zip, or one file.
+        Assert.Equal($"api/v1/releases/{release.Id}/export?format=all", cut.Find("[data-testid=download-all]").GetAttribute("href"));
+        Assert.Equal($"api/v1/releases/{release.Id}/export?format=parquet", cut.Find("[data-testid=download-parquet]").GetAttribute("href"));
+        Assert.Equal("data.parquet", cut.Find("[data-testid=download-parquet]").GetAttribute("download"));
         await using var db = await host.DbAsync();
         Assert.Equal([PiiHitStatus.Fixed, PiiHitStatus.Waived], await db.ReleasePiiHits.OrderBy(h => h.Status).Select(h => h.Status).ToListAsync());
         Assert.Equal("operator@test", (await db.ReleasePiiHits.SingleAsync(h => h.Status == PiiHitStatus.Waived)).ResolvedBy);
