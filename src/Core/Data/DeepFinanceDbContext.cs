@@ -72,6 +72,7 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
         modelBuilder.Entity<DerivedCandidate>(e =>
         {
             e.HasIndex(x => new { x.RunId, x.Status, x.RejectReason });
+            e.HasIndex(x => x.RunItemId);
             e.HasIndex(x => x.ParentQuestionId);
             e.HasIndex(x => x.QuestionId);
             e.Property(x => x.Text).HasMaxLength(20_000);

@@ -571,6 +571,8 @@ public sealed class DerivedCandidate
 {
     public long Id { get; set; }
     public long RunId { get; set; }
+    /// <summary>The item that proposed it; a retried item's earlier proposals are replaced.</summary>
+    public long RunItemId { get; set; }
     public QuestionOrigin Origin { get; set; }
     public long ParentQuestionId { get; set; }
     public long? ParentTraceId { get; set; }

@@ -488,6 +488,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.Property<long>("RunId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("RunItemId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Samples")
                         .HasColumnType("INTEGER");
 
@@ -508,6 +511,8 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasIndex("ParentQuestionId");
 
                     b.HasIndex("QuestionId");
+
+                    b.HasIndex("RunItemId");
 
                     b.HasIndex("RunId", "Status", "RejectReason");
 

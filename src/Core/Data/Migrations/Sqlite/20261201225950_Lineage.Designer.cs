@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DeepFinance.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(DeepFinanceDbContext))]
-    [Migration("20261201225307_Lineage")]
+    [Migration("20261201225950_Lineage")]
     partial class Lineage
     {
         /// <inheritdoc />
@@ -491,6 +491,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.Property<long>("RunId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("RunItemId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Samples")
                         .HasColumnType("INTEGER");
 
@@ -511,6 +514,8 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasIndex("ParentQuestionId");
 
                     b.HasIndex("QuestionId");
+
+                    b.HasIndex("RunItemId");
 
                     b.HasIndex("RunId", "Status", "RejectReason");
 

@@ -30,6 +30,7 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     RunId = table.Column<long>(type: "INTEGER", nullable: false),
+                    RunItemId = table.Column<long>(type: "INTEGER", nullable: false),
                     Origin = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     ParentQuestionId = table.Column<long>(type: "INTEGER", nullable: false),
                     ParentTraceId = table.Column<long>(type: "INTEGER", nullable: true),
@@ -88,6 +89,11 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                 name: "IX_DerivedCandidates_RunId_Status_RejectReason",
                 table: "DerivedCandidates",
                 columns: new[] { "RunId", "Status", "RejectReason" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DerivedCandidates_RunItemId",
+                table: "DerivedCandidates",
+                column: "RunItemId");
         }
 
         /// <inheritdoc />
