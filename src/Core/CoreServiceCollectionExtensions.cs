@@ -28,7 +28,8 @@ public static class CoreServiceCollectionExtensions
         .AddSynthesis(configuration)
         .AddCuration(configuration)
         .AddReview(configuration)
-        .AddRewriting(configuration);
+        .AddRewriting(configuration)
+        .AddExtraction();
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
