@@ -126,14 +126,17 @@ public sealed partial class DerivedAnswers
             var before = number.Value;
             var after = Format(double.Parse(before, CultureInfo.InvariantCulture) * factor);
             var question = parent.Question[..number.Index] + after + parent.Question[(number.Index + number.Length)..];
-            var newAnswer = answer[..numericAnswer.Index] + Format(double.Parse(numericAnswer.Value, CultureInfo.InvariantCulture) * factor)
+            var newAnswer = answer[..numericAnswer.Index] + FormatLike(double.Parse(numericAnswer.Value, CultureInfo.InvariantCulture) * factor, numericAnswer.Value)
                 + answer[(numericAnswer.Index + numericAnswer.Length)..];
             return (question, newAnswer, "number", before, after);
         }
-        if (parent.Options.Count > 1 && answer.Trim().Length == 1 && char.IsAsciiLetterUpper(answer.Trim()[0]))
+        // Options given apart, or listed inside the question ("A. … B. …").
+        var optionCount = parent.Options.Count > 0 ? parent.Options.Count
+            : InlineOption().Matches(parent.Question).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).Count();
+        if (optionCount > 1 && answer.Trim().Length == 1 && char.IsAsciiLetterUpper(answer.Trim()[0]) && answer.Trim()[0] - 'A' < optionCount)
         {
             var index = answer.Trim()[0] - 'A';
-            var other = (char)('A' + ((index + 1 + (int)(pick % (ulong)(parent.Options.Count - 1))) % parent.Options.Count));
+            var other = (char)('A' + ((index + 1 + (int)(pick % (ulong)(optionCount - 1))) % optionCount));
             var question = chinese ? $"下列选项中，不符合题意的是哪一项？{parent.Question}" : $"Which option does NOT fit? {parent.Question}";
             return (question, other.ToString(), "negation", chinese ? "符合题意" : "fits", chinese ? "不符合题意" : "does not fit");
         }
@@ -154,7 +157,7 @@ public sealed partial class DerivedAnswers
         if (numericAnswer.Success && point == 0)
         {
             var factor = Factors[index % Factors.Length];
-            var value = Format(double.Parse(numericAnswer.Value, CultureInfo.InvariantCulture) * factor);
+            var value = FormatLike(double.Parse(numericAnswer.Value, CultureInfo.InvariantCulture) * factor, numericAnswer.Value);
             var answer = parent.Answer[..numericAnswer.Index] + value + parent.Answer[(numericAnswer.Index + numericAnswer.Length)..];
             var scaled = Format(factor);
             return chinese
@@ -184,6 +187,15 @@ public sealed partial class DerivedAnswers
 
     private static string Format(double value) => Math.Round(value, 4).ToString("0.####", CultureInfo.InvariantCulture);
 
+    /// <summary>Keeps the decimals the original answer showed ("3.00" stays two places), so its precision is not loosened.</summary>
+    private static string FormatLike(double value, string original)
+    {
+        var dot = original.IndexOf('.', StringComparison.Ordinal);
+        var places = dot < 0 ? 0 : original.Length - dot - 1;
+        var rounded = Math.Round(value, Math.Max(places, 0));
+        return rounded == Math.Round(value, 4) ? rounded.ToString("F" + places, CultureInfo.InvariantCulture) : Format(value);
+    }
+
     private static int Number(Match m, int fallback) => m.Success && int.TryParse(m.Groups[1].Value, CultureInfo.InvariantCulture, out var n) ? n : fallback;
 
     private static string Snippet(string question)
@@ -209,6 +221,9 @@ public sealed partial class DerivedAnswers
 
     [GeneratedRegex(@"-?\d+(?:\.\d+)?")]
     private static partial Regex NumberPattern();
+
+    [GeneratedRegex(@"(?:^|\s)([A-F])[\.．、]\s?\S")]
+    private static partial Regex InlineOption();
 
     [GeneratedRegex(@"(\d+)\s*(?:variant|道变体)")]
     private static partial Regex CountPattern();

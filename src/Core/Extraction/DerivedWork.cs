@@ -18,7 +18,7 @@ namespace DeepFinance.Core.Extraction;
 /// proposals become questions with their samples as traces; every proposal is stored as a candidate with its outcome.
 /// An answer that is not the JSON asked for fails the item with the reason, the raw text kept.
 /// </summary>
-public sealed class DerivedWork : IPartitionWork
+public sealed partial class DerivedWork : IPartitionWork
 {
     public const string A2qPurpose = "a2q-generate";
     public const string T2qPurpose = "t2q-mine";
@@ -217,18 +217,6 @@ public sealed class DerivedWork : IPartitionWork
         {
             return (RejectReasons.MissingField, $"{label} lacks {missing}");
         }
-        var answer = p.Answer!;
-        var options = p.Options ?? (_origin == QuestionOrigin.A2Q ? parent.Options : null);
-        var kind = ReferenceAnswer.Classify(answer);
-        if (kind.Kind == ReferenceKind.Text && _parameters.Judge is null)
-        {
-            return (RejectReasons.UnparsableAnswer,
-                $"{label}: the answer \"{Cut(answer, 200)}\" is open text the rules cannot check (no number, option, true/false or date), and the run has no judge");
-        }
-        if (kind.Kind == ReferenceKind.Choice && (options is not { Count: > 0 } || HighestLetter(kind.ChoiceMask) >= options.Count))
-        {
-            return (RejectReasons.UnparsableAnswer, $"{label}: the answer \"{Cut(answer, 50)}\" names an option the question does not have");
-        }
         var text = p.Text!;
         var verdict = _detector.Compare(parent.Text, text);
         if (verdict.IsDuplicate)
@@ -244,8 +232,28 @@ public sealed class DerivedWork : IPartitionWork
                 return (RejectReasons.Duplicate, $"{label} repeats a question already derived from this parent: \"{Cut(other, 120)}\"");
             }
         }
+        var answer = p.Answer!;
+        var options = p.Options ?? (_origin == QuestionOrigin.A2Q ? parent.Options : null);
+        var kind = ReferenceAnswer.Classify(answer);
+        if (kind.Kind == ReferenceKind.Text && _parameters.Judge is null)
+        {
+            return (RejectReasons.UnparsableAnswer,
+                $"{label}: the answer \"{Cut(answer, 200)}\" is open text the rules cannot check (no number, option, true/false or date), and the run has no judge");
+        }
+        var optionCount = options is { Count: > 0 } ? options.Count : InlineOptionCount(p.Text ?? "");
+        if (kind.Kind == ReferenceKind.Choice && HighestLetter(kind.ChoiceMask) >= optionCount)
+        {
+            return (RejectReasons.UnparsableAnswer, $"{label}: the answer \"{Cut(answer, 50)}\" names an option the question does not have");
+        }
         return null;
     }
+
+    /// <summary>Options listed inside the question text ("A. … B. …"), counted by their distinct letters.</summary>
+    internal static int InlineOptionCount(string text) =>
+        InlineOption().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).Count();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|\s)([A-F])[\.．、:：]\s?\S")]
+    private static partial System.Text.RegularExpressions.Regex InlineOption();
 
     private static int HighestLetter(int mask)
     {
