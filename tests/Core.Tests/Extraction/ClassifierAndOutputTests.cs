@@ -66,3 +66,31 @@ public sealed class ClassifierAndOutputTests
         Assert.Equal("statement", proposals[2].Missing);
     }
 }
+
+/// <summary>Q2A curation types a seed item that came without a task type, by the same rules.</summary>
+public sealed class CurationTaskTypeTests
+{
+    [Fact]
+    public async Task Seed_items_without_a_task_type_get_one_from_the_rules_and_keep_a_given_one()
+    {
+        await using var h = await TestSupport.PipelineHarness.StartAsync();
+        var path = Path.Combine(h.Directory, "untyped.jsonl");
+        await File.WriteAllLinesAsync(path,
+        [
+            """{"question":"A deposit of 1000 earns 3% a year. How much interest after 2 years?","answer":"60"}""",
+            """{"question":"根据反洗钱规定，客户身份识别属于哪类义务？A. 合规义务 B. 营销义务","answer":"A"}""",
+            """{"question":"Which ratio measures liquidity?","answer":"current ratio","task_type":"Analysis & Interpretation"}""",
+        ]);
+        await using (var stream = File.OpenRead(path))
+        {
+            var imported = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<DeepFinance.Core.Ingest.SeedImporter>(h.Services).ImportAsync(stream, path, "untyped", "test");
+            Assert.True(imported.Succeeded, string.Join("; ", imported.Errors));
+            await h.RunToEndAsync(new DeepFinance.Core.Runs.RunSpec(RunKind.Q2a, imported.SourceId!.Value, "sim", 1));
+        }
+        await using var db = await h.Db.CreateDbContextAsync();
+        var types = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.Questions.OrderBy(q => q.Id).Select(q => q.TaskType));
+        Assert.Equal([TaskType.Math, TaskType.ComplianceSecurity, TaskType.AnalysisInterpretation], types);
+    }
+}
