@@ -1,4 +1,5 @@
 using DeepFinance.Core.Data;
+using DeepFinance.Core.Verification;
 using Microsoft.EntityFrameworkCore;
 
 namespace DeepFinance.Core.Extraction;
@@ -18,6 +19,11 @@ public sealed record LineageNode(long Id, QuestionOrigin Origin, string Text, st
 /// <summary>A proposal that did not become a question, shown beside the children so a rejection is visible with its reason.</summary>
 public sealed record RejectedProposal(long Id, long RunId, QuestionOrigin Origin, string? Text, string? Perturbation, string? KnowledgePoint,
     string Reason, string? Detail);
+
+/// <summary>A row of the question list: what the browser and the API show.</summary>
+public sealed record QuestionRow(long Id, long? ParentId, QuestionOrigin Origin, TaskType? TaskType, Difficulty? Difficulty, string Text, string Status);
+
+public sealed record QuestionList(int Total, IReadOnlyList<QuestionRow> Items);
 
 public sealed record QuestionLineage(LineageNode Question, LineageNode? Parent, IReadOnlyList<LineageNode> Children, IReadOnlyList<RejectedProposal> Rejected);
 
@@ -55,6 +61,33 @@ public sealed class DerivedQueries(IDbContextFactory<DeepFinanceDbContext> dbFac
                 c.PerturbationKind is null ? null : DerivedWork.Describe(new Proposal(c.Index, c.Text, null, c.Answer, c.PerturbationKind, c.PerturbationBefore, c.PerturbationAfter, null, null)),
                 c.KnowledgePoint, c.RejectReason ?? "unknown", c.RejectDetail)).ToList();
         return new QuestionLineage(question, parent, children, rejected);
+    }
+
+    public const int MaxPageSize = 200;
+
+    /// <summary>
+    /// Questions by origin, newest first, a page at a time. Status: <c>verified</c> (a correct sampled answer),
+    /// <c>failed</c> (sampled, none correct), <c>disputed</c> (reference disputed) or <c>unsampled</c>.
+    /// </summary>
+    public async Task<QuestionList> ListAsync(QuestionOrigin? origin, int page, int pageSize, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        page = Math.Max(1, page);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var q = db.Questions.AsNoTracking();
+        if (origin is { } o)
+        {
+            q = q.Where(x => x.Origin == o);
+        }
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderByDescending(x => x.Id).Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(x => new
+            {
+                x.Id, x.ParentQuestionId, x.Origin, x.TaskType, x.Difficulty, x.Text, x.ReferenceDisputedAt, x.VerifiedSamples,
+                Correct = db.Traces.Any(t => t.QuestionId == x.Id && t.Verdict == Verdict.Correct),
+            }).ToListAsync(ct);
+        return new QuestionList(total, [.. rows.Select(x => new QuestionRow(x.Id, x.ParentQuestionId, x.Origin, x.TaskType, x.Difficulty, x.Text,
+            x.ReferenceDisputedAt is not null ? "disputed" : x.Correct ? "verified" : x.VerifiedSamples > 0 ? "failed" : "unsampled"))]);
     }
 
     private static IQueryable<LineageNode> Nodes(IQueryable<Question> q) => q.AsNoTracking().Select(x => new LineageNode(

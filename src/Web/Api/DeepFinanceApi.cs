@@ -10,6 +10,7 @@ public static class DeepFinanceApi
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
         api.MapAuthApi().MapSeedSourcesApi().MapRunsApi().MapSynthesizersApi();
         api.MapUsersApi().MapAuditApi().MapReviewsApi();
+        api.MapQuestionsApi();
         return app;
     }
 }

@@ -54,6 +54,9 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/reviews/{id:long}/reserve"] = Reviewers,
         ["POST api/v1/reviews/{id:long}/release"] = Reviewers,
         ["POST api/v1/reviews/{id:long}/decision"] = Reviewers,
+        ["GET api/v1/questions"] = Everyone,
+        ["GET api/v1/questions/{id:long}/lineage"] = Everyone,
+        ["GET api/v1/runs/{id:long}/yields"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;
