@@ -14,7 +14,7 @@ public sealed record DerivedYields(int Proposed, int Verified, IReadOnlyDictiona
 
 /// <summary>A derived question's family, for the lineage view.</summary>
 public sealed record LineageNode(long Id, QuestionOrigin Origin, string Text, string? ReferenceAnswer, TaskType? TaskType, Difficulty? Difficulty,
-    double? PassRate, string? Perturbation, string? KnowledgePoint, long? ParentTraceId);
+    double? PassRate, string? Perturbation, string? KnowledgePoint, long? ParentTraceId, long? FirstTraceId);
 
 /// <summary>A proposal that did not become a question, shown beside the children so a rejection is visible with its reason.</summary>
 public sealed record RejectedProposal(long Id, long RunId, QuestionOrigin Origin, string? Text, string? Perturbation, string? KnowledgePoint,
@@ -47,14 +47,14 @@ public sealed class DerivedQueries(IDbContextFactory<DeepFinanceDbContext> dbFac
     public async Task<QuestionLineage?> LineageAsync(long questionId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var question = await Nodes(db.Questions.Where(q => q.Id == questionId)).FirstOrDefaultAsync(ct);
+        var question = await Nodes(db, db.Questions.Where(q => q.Id == questionId)).FirstOrDefaultAsync(ct);
         if (question is null)
         {
             return null;
         }
         var parentId = await db.Questions.Where(q => q.Id == questionId).Select(q => q.ParentQuestionId).FirstAsync(ct);
-        var parent = parentId is { } p ? await Nodes(db.Questions.Where(q => q.Id == p)).FirstOrDefaultAsync(ct) : null;
-        var children = await Nodes(db.Questions.Where(q => q.ParentQuestionId == questionId).OrderBy(q => q.Id).Take(200)).ToListAsync(ct);
+        var parent = parentId is { } p ? await Nodes(db, db.Questions.Where(q => q.Id == p)).FirstOrDefaultAsync(ct) : null;
+        var children = await Nodes(db, db.Questions.Where(q => q.ParentQuestionId == questionId).OrderBy(q => q.Id).Take(200)).ToListAsync(ct);
         var rejected = (await db.DerivedCandidates.AsNoTracking().Where(c => c.ParentQuestionId == questionId && c.Status == DerivedStatus.Rejected)
             .OrderBy(c => c.Id).Take(200).ToListAsync(ct))
             .Select(c => new RejectedProposal(c.Id, c.RunId, c.Origin, c.Text,
@@ -90,6 +90,7 @@ public sealed class DerivedQueries(IDbContextFactory<DeepFinanceDbContext> dbFac
             x.ReferenceDisputedAt is not null ? "disputed" : x.Correct ? "verified" : x.VerifiedSamples > 0 ? "failed" : "unsampled"))]);
     }
 
-    private static IQueryable<LineageNode> Nodes(IQueryable<Question> q) => q.AsNoTracking().Select(x => new LineageNode(
-        x.Id, x.Origin, x.Text, x.ReferenceAnswer, x.TaskType, x.Difficulty, x.PassRate, x.Perturbation, x.KnowledgePoint, x.ParentTraceId));
+    private static IQueryable<LineageNode> Nodes(DeepFinanceDbContext db, IQueryable<Question> q) => q.AsNoTracking().Select(x => new LineageNode(
+        x.Id, x.Origin, x.Text, x.ReferenceAnswer, x.TaskType, x.Difficulty, x.PassRate, x.Perturbation, x.KnowledgePoint, x.ParentTraceId,
+        db.Traces.Where(t => t.QuestionId == x.Id).Min(t => (long?)t.Id)));
 }
