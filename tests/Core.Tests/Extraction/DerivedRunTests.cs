@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DeepFinance.Core.Tests.Extracting;
 
 /// <summary>The <c>a2q</c> and <c>t2q</c> run kinds end to end against the simulator over HTTP, on a real SQLite file.</summary>
-public sealed class DerivedRunTests
+public sealed class DerivedRunTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>The five seed questions sampled once with every answer right, so all are verified parents.</summary>
     private static async Task<(PipelineHarness H, long SourceRun)> VerifiedSourceAsync(SimulatorOptions? options = null)
@@ -156,6 +156,31 @@ public sealed class DerivedRunTests
         var yields = await Queries(h).YieldsAsync(run.Id);
         Assert.Equal(10, yields.Proposed);
         Assert.Equal(mined.Count, yields.Verified);
+    }
+
+    [Fact]
+    public async Task At_the_simulators_default_fault_rates_both_kinds_complete_and_every_proposal_is_accounted_for()
+    {
+        var (h, source) = await VerifiedSourceAsync(new SimulatorOptions());
+        await using var _ = h;
+        h.Simulator.Options.CorrectProbability = 0.7;
+        foreach (var (kind, spec) in new (string, object)[]
+        {
+            ("a2q", new { sourceRunId = source, variantsPerQuestion = 3, samplesToVerify = 4, agreeAtLeast = 2 }),
+            ("t2q", new { sourceRunId = source, pointsPerTrace = 2, questionsPerPoint = 2, samplesToVerify = 4, agreeAtLeast = 2 }),
+        })
+        {
+            var run = await h.WaitAsync(await h.Runs.LaunchAsync(Launch(kind, spec), "test"));
+            Assert.Equal(RunStatus.Completed, run.Status);
+            Assert.Equal(5, run.Done + run.Failed);
+            var y = await Queries(h).YieldsAsync(run.Id);
+            Assert.Equal(y.Proposed, y.Verified + y.Rejected);
+            Assert.Equal(run.Failed, y.FailedItems);
+            await using var db = await h.Db.CreateDbContextAsync();
+            Assert.Equal(y.Verified, await db.Questions.CountAsync(q => q.CreatedByRunId == run.Id));
+            output.WriteLine($"{kind}: items {y.Items} (failed {y.FailedItems}), proposed {y.Proposed}, verified {y.Verified}, rejected {y.Rejected}: "
+                + string.Join(", ", y.RejectedByReason.Select(r => $"{r.Key} {r.Value}")) + $"; requests {run.Attempts}, cost {run.Cost}");
+        }
     }
 
     [Fact]
