@@ -31,7 +31,8 @@ public static class CoreServiceCollectionExtensions
         .AddRewriting(configuration)
         .AddReleases()
         .AddReleaseExport()
-        .AddAnnotation(configuration);
+        .AddAnnotation(configuration)
+        .AddExtraction();
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {

@@ -12,6 +12,8 @@ public enum AnswerMode
     Default,
     ScrReflection,
     ScrRewriteFixed,
+    Derived,
+    DerivedMalformed,
 }
 
 /// <summary>Reasoning and final content before they are put into a provider's shape.</summary>
@@ -22,6 +24,9 @@ public sealed class AnswerComposer
 {
     private readonly CachedFile<IReadOnlyList<OracleEntry>> _oracle = new(AnswerFileReader.ReadOracle);
     private readonly CachedFile<IReadOnlyList<ScriptEntry>> _script = new(AnswerFileReader.ReadScript);
+
+    /// <summary>A2Q/T2Q answers and the questions they taught the oracle.</summary>
+    public DerivedAnswers Derived { get; } = new();
 
     /// <summary>Loads the configured files now, so a bad file is reported early.</summary>
     public void Preload(SimulatorOptions options)
@@ -44,14 +49,27 @@ public sealed class AnswerComposer
 
         var oracle = _oracle.Get(options.OracleFile);
         var entry = oracle is null ? null : FindOracle(oracle, request.LastUserContent);
+        // Questions an A2Q or T2Q answer proposed are known too, so sampling them verifies against their answers.
+        if (Derived.Find(request.LastUserContent) is { } learned && (entry is null || learned.Key.Length > entry.Key.Length))
+        {
+            entry = learned;
+        }
         if (entry is null)
         {
             return DefaultAnswer(request.LastUserContent);
         }
 
         var (draw, pick) = Draw(request);
-        // Self-correction steps are told apart by the tag their templates carry in the system message.
+        // Self-correction and extraction steps are told apart by the tag their templates carry in the system message.
         var system = string.Join("\n", request.Messages.Where(m => m.Role == "system").Select(m => m.Content));
+        if (system.Contains(DerivedAnswers.A2qTag, StringComparison.Ordinal))
+        {
+            return Derived.A2q(entry, request, options, pick);
+        }
+        if (system.Contains(DerivedAnswers.T2qTag, StringComparison.Ordinal))
+        {
+            return Derived.T2q(entry, request, options, pick);
+        }
         if (system.Contains(ReflectTag, StringComparison.Ordinal))
         {
             return Reflection(entry, draw < options.ScrLeakRate, pick);

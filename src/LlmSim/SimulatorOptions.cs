@@ -38,6 +38,15 @@ public sealed class SimulatorOptions
     /// <summary>Probability that a reflection (<c>[scr:reflect]</c>) gives the reference away, so the leak screen has work.</summary>
     public double ScrLeakRate { get; set; } = 0.1;
 
+    /// <summary>Probability that an A2Q/T2Q answer (<c>[a2q:generate]</c>, <c>[t2q:mine]</c>) is broken JSON.</summary>
+    public double DeriveMalformedRate { get; set; } = 0.05;
+
+    /// <summary>Probability that a proposed question in an A2Q/T2Q answer lacks a required field.</summary>
+    public double DeriveMissingFieldRate { get; set; } = 0.1;
+
+    /// <summary>Probability that a proposed question is its parent again (spaced differently).</summary>
+    public double DeriveIdenticalRate { get; set; } = 0.1;
+
     /// <summary>Median latency in milliseconds; 0 means no latency at all.</summary>
     public double LatencyMedianMs { get; set; } = 40;
 
@@ -76,6 +85,9 @@ public sealed class SimulatorOptions
         CorrectProbability = other.CorrectProbability;
         ScrFixRate = other.ScrFixRate;
         ScrLeakRate = other.ScrLeakRate;
+        DeriveMalformedRate = other.DeriveMalformedRate;
+        DeriveMissingFieldRate = other.DeriveMissingFieldRate;
+        DeriveIdenticalRate = other.DeriveIdenticalRate;
         LatencyMedianMs = other.LatencyMedianMs;
         LatencySpread = other.LatencySpread;
         MaxConcurrency = other.MaxConcurrency;
@@ -102,6 +114,9 @@ public sealed class SimulatorOptions
         CheckRate(CorrectProbability, nameof(CorrectProbability));
         CheckRate(ScrFixRate, nameof(ScrFixRate));
         CheckRate(ScrLeakRate, nameof(ScrLeakRate));
+        CheckRate(DeriveMalformedRate, nameof(DeriveMalformedRate));
+        CheckRate(DeriveMissingFieldRate, nameof(DeriveMissingFieldRate));
+        CheckRate(DeriveIdenticalRate, nameof(DeriveIdenticalRate));
         CheckRate(Rate429, nameof(Rate429));
         CheckRate(Rate500, nameof(Rate500));
         CheckRate(RateHang, nameof(RateHang));

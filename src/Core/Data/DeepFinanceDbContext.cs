@@ -36,6 +36,7 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<ReleaseItem> ReleaseItems => Set<ReleaseItem>();
     public DbSet<ReleaseExclusion> ReleaseExclusions => Set<ReleaseExclusion>();
     public DbSet<ReleasePiiHit> ReleasePiiHits => Set<ReleasePiiHit>();
+    public DbSet<DerivedCandidate> DerivedCandidates => Set<DerivedCandidate>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -64,6 +65,27 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasIndex(x => x.ParentQuestionId);
             e.HasIndex(x => x.TaskType);
             e.HasOne<SeedItem>().WithMany().HasForeignKey(x => x.SeedItemId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Question>().WithMany().HasForeignKey(x => x.ParentQuestionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.ParentTraceId);
+            e.Property(x => x.KnowledgePoint).HasMaxLength(2000);
+        });
+        modelBuilder.Entity<DerivedCandidate>(e =>
+        {
+            e.HasIndex(x => new { x.RunId, x.Status, x.RejectReason });
+            e.HasIndex(x => x.RunItemId);
+            e.HasIndex(x => x.ParentQuestionId);
+            e.HasIndex(x => x.QuestionId);
+            e.Property(x => x.Text).HasMaxLength(20_000);
+            e.Property(x => x.Answer).HasMaxLength(4000);
+            e.Property(x => x.PerturbationKind).HasMaxLength(32);
+            e.Property(x => x.PerturbationBefore).HasMaxLength(1000);
+            e.Property(x => x.PerturbationAfter).HasMaxLength(1000);
+            e.Property(x => x.KnowledgePoint).HasMaxLength(2000);
+            e.Property(x => x.RejectReason).HasMaxLength(32);
+            e.Property(x => x.RejectDetail).HasMaxLength(2000);
+            e.Property(x => x.RawText).HasMaxLength(20_000);
+            e.Property(x => x.RequestHash).HasMaxLength(128);
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Question>().WithMany().HasForeignKey(x => x.ParentQuestionId).OnDelete(DeleteBehavior.Restrict);
         });
         modelBuilder.Entity<Synthesizer>(e =>

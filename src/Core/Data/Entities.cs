@@ -70,6 +70,10 @@ public sealed class Question
     public double? MajorityShare { get; set; }
     /// <summary>What A2Q changed in the parent (a number, condition, entity, rule).</summary>
     public string? Perturbation { get; set; }
+    /// <summary>T2Q: the verified trace whose reasoning the question was mined from.</summary>
+    public long? ParentTraceId { get; set; }
+    /// <summary>T2Q: the knowledge point (formula, rule, definition, convention) the question targets.</summary>
+    public string? KnowledgePoint { get; set; }
     /// <summary>When a reviewer disputed the reference answer: the question leaves every dataset until an Operator or Expert settles it.</summary>
     public DateTimeOffset? ReferenceDisputedAt { get; set; }
     public required string Language { get; set; }
@@ -555,4 +559,45 @@ public sealed class ReleasePiiHit
     public string? WaiverReason { get; set; }
     public string? ResolvedBy { get; set; }
     public DateTimeOffset? ResolvedAt { get; set; }
+}
+
+public enum DerivedStatus { Verified, Rejected }
+
+/// <summary>
+/// One question an <c>a2q</c> or <c>t2q</c> run proposed, whatever became of it: verified (then <see cref="QuestionId"/>
+/// names the question it became) or rejected with a reason code and detail. Malformed output is kept raw.
+/// </summary>
+public sealed class DerivedCandidate
+{
+    public long Id { get; set; }
+    public long RunId { get; set; }
+    /// <summary>The item that proposed it; a retried item's earlier proposals are replaced.</summary>
+    public long RunItemId { get; set; }
+    public QuestionOrigin Origin { get; set; }
+    public long ParentQuestionId { get; set; }
+    public long? ParentTraceId { get; set; }
+    /// <summary>Position in the model's answer (0 for an answer that could not be read at all).</summary>
+    public int Index { get; set; }
+    public string? Text { get; set; }
+    public string? Answer { get; set; }
+    /// <summary>A2Q: number, condition, entity, rule or negation.</summary>
+    public string? PerturbationKind { get; set; }
+    public string? PerturbationBefore { get; set; }
+    public string? PerturbationAfter { get; set; }
+    /// <summary>T2Q: the knowledge point the question targets.</summary>
+    public string? KnowledgePoint { get; set; }
+    public DerivedStatus Status { get; set; }
+    /// <summary>Reason code of a rejection: malformed-json, missing-field, identical-to-parent, duplicate, unparsable-answer, disagreement.</summary>
+    public string? RejectReason { get; set; }
+    public string? RejectDetail { get; set; }
+    /// <summary>The model's raw answer, kept when it could not be read.</summary>
+    public string? RawText { get; set; }
+    /// <summary>Sampled answers that agreed with the new reference, out of <see cref="Samples"/>.</summary>
+    public int Agreed { get; set; }
+    public int Samples { get; set; }
+    public long? QuestionId { get; set; }
+    public required string RequestHash { get; set; }
+    public long PromptTemplateId { get; set; }
+    public int TemplateVersion { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }

@@ -22,6 +22,10 @@ public sealed class Q2aCurator(IDbContextFactory<DeepFinanceDbContext> dbFactory
         await db.Database.OpenConnectionAsync(ct);
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         connection.CreateFunction("df_language", (string text) => Languages.Detect(text), isDeterministic: true);
+        // A seed item without a task type gets one from the rules (TaskTypeClassifier); only the option count matters there.
+        connection.CreateFunction("df_task_type", (string text, string? options, string? answer) =>
+            TaskTypeClassifier.Classify(text, string.IsNullOrWhiteSpace(options) || options.Trim() == "[]" ? null : ["option"], answer).Type.ToString(),
+            isDeterministic: true);
         var createdAt = new DateTimeOffsetToBinaryConverter().ConvertToProvider(DateTimeOffset.UtcNow);
         var origin = nameof(QuestionOrigin.Q2A);
         // The unique index on (SeedItemId, Origin) keeps one question per seed item when two runs curate at once;
@@ -29,7 +33,8 @@ public sealed class Q2aCurator(IDbContextFactory<DeepFinanceDbContext> dbFactory
         return await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT OR IGNORE INTO "Questions" ("Origin", "SeedItemId", "CreatedByRunId", "Text", "ReferenceAnswer", "Options", "TaskType",
                 "VerifiedSamples", "Language", "CreatedAt")
-            SELECT {origin}, i."Id", {runId}, i."Question", i."Answer", i."Options", i."TaskType", 0, df_language(i."Question"), {createdAt}
+            SELECT {origin}, i."Id", {runId}, i."Question", i."Answer", i."Options",
+                COALESCE(i."TaskType", df_task_type(i."Question", i."Options", i."Answer")), 0, df_language(i."Question"), {createdAt}
             FROM "SeedItems" i
             WHERE i."SeedSourceId" = {seedSourceId}
               AND NOT EXISTS (SELECT 1 FROM "Questions" q WHERE q."SeedItemId" = i."Id" AND q."Origin" = {origin})

@@ -14,6 +14,7 @@ public static class DeepFinanceApi
         api.MapReleasesApi();
         api.MapBenchmarksApi();
         api.MapQueriesApi();
+        api.MapQuestionsApi();
         return app;
     }
 }

@@ -43,6 +43,10 @@ public sealed class PrivacyGateTests
         [typeof(CotSamplingWork)] = RunAsync,
         [typeof(Core.Rewriting.ScrRunHandler)] = ScrRunAsync,
         [typeof(Core.Rewriting.ScrWork)] = ScrRunAsync,
+        [typeof(Extraction.DerivedRunHandler<>)] = A2qRunAsync,
+        [typeof(Extraction.A2qRunHandler)] = A2qRunAsync,
+        [typeof(Extraction.T2qRunHandler)] = T2qRunAsync,
+        [typeof(Extraction.DerivedWork)] = T2qRunAsync,
     };
 
     public static TheoryData<string> SendingPaths() => new(RawDerivedDrives.Keys.Select(t => t.Name));
@@ -286,6 +290,54 @@ public sealed class PrivacyGateTests
         Assert.Equal(TraceStatus.Failed, failed.Status);
         Assert.Contains(Core.Rewriting.ScrWork.ReflectPurpose, failed.FailureReason, StringComparison.Ordinal);
         return failed.FailureReason!;
+    }
+
+    /// <summary>A verified question whose parent is a raw real-world query, with its correct trace; returns (question, trace).</summary>
+    private static async Task<(long Question, long Trace)> VerifiedRawChildAsync(PipelineHarness h)
+    {
+        var raw = await AddQuestionAsync(h, QuestionOrigin.RealWorld, parent: null, RawQuery);
+        var child = await AddQuestionAsync(h, QuestionOrigin.Q2A, parent: raw, SeedQuestion);
+        await using var db = await h.Db.CreateDbContextAsync();
+        var question = await db.Questions.SingleAsync(q => q.Id == child);
+        question.ReferenceAnswer = "3000";
+        var prompt = await db.PromptTemplates.FirstAsync();
+        var source = new Run
+        {
+            Kind = "synthesize", Status = RunStatus.Completed, SynthesizerName = "sim", Model = "simulator", PromptTemplateId = prompt.Id,
+            SamplingSalt = "", ParametersJson = "{}", CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.Runs.Add(source);
+        await db.SaveChangesAsync();
+        var trace = new CotTrace
+        {
+            RunId = source.Id, QuestionId = child, Status = TraceStatus.Succeeded, Reasoning = "先算利息……", Answer = "答案：3000",
+            Verdict = Verdict.Correct, RequestHash = "earlier", SynthesizerName = "sim", Model = "simulator", CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.Traces.Add(trace);
+        await db.SaveChangesAsync();
+        return (child, trace.Id);
+    }
+
+    private static async Task<string> DerivedRunAsync(PipelineHarness h, string kind, object spec)
+    {
+        var run = await h.WaitAsync(await h.Runs.LaunchAsync(new RunLaunch(kind, "sim", JsonSerializer.SerializeToElement(spec)), "test"));
+        Assert.Equal(1, run.Failed);
+        Assert.Equal(0, run.Attempts);
+        await using var check = await h.Db.CreateDbContextAsync();
+        Assert.Equal(0, await check.DerivedCandidates.CountAsync());
+        return (await check.RunItems.SingleAsync(i => i.RunId == run.Id)).Error!;
+    }
+
+    private static async Task<string> A2qRunAsync(PipelineHarness h)
+    {
+        var (question, _) = await VerifiedRawChildAsync(h);
+        return await DerivedRunAsync(h, "a2q", new { questionIds = new[] { question } });
+    }
+
+    private static async Task<string> T2qRunAsync(PipelineHarness h)
+    {
+        var (_, trace) = await VerifiedRawChildAsync(h);
+        return await DerivedRunAsync(h, "t2q", new { traceIds = new[] { trace } });
     }
 
     // ---- helpers ----

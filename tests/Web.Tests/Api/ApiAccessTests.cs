@@ -84,6 +84,9 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/annotation/guidelines"] = Admins,
         ["GET api/v1/annotation/tags"] = Experts,
         ["POST api/v1/annotation/tags"] = Admins,
+        ["GET api/v1/questions"] = Everyone,
+        ["GET api/v1/questions/{id:long}/lineage"] = Everyone,
+        ["GET api/v1/runs/{id:long}/yields"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;

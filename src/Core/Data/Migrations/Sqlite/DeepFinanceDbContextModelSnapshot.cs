@@ -416,6 +416,109 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.ToTable("Traces");
                 });
 
+            modelBuilder.Entity("DeepFinance.Core.Data.DerivedCandidate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Agreed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KnowledgePoint")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ParentQuestionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ParentTraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PerturbationAfter")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PerturbationBefore")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PerturbationKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PromptTemplateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("QuestionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RawText")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RejectDetail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RejectReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RunItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Samples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TemplateVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ParentQuestionId");
+
+                    b.HasIndex("QuestionId");
+
+                    b.HasIndex("RunItemId");
+
+                    b.HasIndex("RunId", "Status", "RejectReason");
+
+                    b.ToTable("DerivedCandidates");
+                });
+
             modelBuilder.Entity("DeepFinance.Core.Data.ExpertAssignment", b =>
                 {
                     b.Property<long>("Id")
@@ -561,6 +664,10 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("KnowledgePoint")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -580,6 +687,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("ParentQuestionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ParentTraceId")
                         .HasColumnType("INTEGER");
 
                     b.Property<double?>("PassRate")
@@ -611,6 +721,8 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ParentQuestionId");
+
+                    b.HasIndex("ParentTraceId");
 
                     b.HasIndex("TaskType");
 
@@ -1539,6 +1651,21 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasOne("DeepFinance.Core.Data.Question", null)
                         .WithMany()
                         .HasForeignKey("QuestionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("DeepFinance.Core.Data.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.DerivedCandidate", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Question", null)
+                        .WithMany()
+                        .HasForeignKey("ParentQuestionId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 

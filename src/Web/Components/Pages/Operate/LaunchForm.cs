@@ -15,13 +15,30 @@ public static class LaunchForm
     /// <summary>Self-correction: the run whose failed traces are rewritten, and the most rounds per trace.</summary>
     public sealed record Scr(long? SourceRunId, int MaxRounds);
 
-    public static RunLaunch Build(string kind, string? synthesizer, string? name, Sampling sampling, long? seedSourceId, Filter filter, Scr? scr = null)
+    /// <summary>a2q and t2q: where parents come from, how many proposals each, and how many samples must agree (m of k = SamplesPerQuestion).</summary>
+    public sealed record Derived(long? SourceRunId, int PerParent, int QuestionsPerPoint, int AgreeAtLeast, int? Limit);
+
+    public static RunLaunch Build(string kind, string? synthesizer, string? name, Sampling sampling, long? seedSourceId, Filter filter, Scr? scr = null,
+        Derived? derived = null)
     {
         ArgumentNullException.ThrowIfNull(sampling);
         ArgumentNullException.ThrowIfNull(filter);
         var salt = string.IsNullOrWhiteSpace(sampling.Salt) ? null : sampling.Salt.Trim();
         var judge = string.IsNullOrWhiteSpace(sampling.Judge) ? null : sampling.Judge;
-        object spec = kind == "scr"
+        derived ??= new Derived(null, 2, 1, 2, null);
+        object spec = kind == "a2q"
+            ? new
+            {
+                sourceRunId = derived.SourceRunId, variantsPerQuestion = derived.PerParent, samplesToVerify = sampling.SamplesPerQuestion,
+                agreeAtLeast = derived.AgreeAtLeast, limit = derived.Limit, samplingSalt = salt, judge,
+            }
+            : kind == "t2q"
+            ? new
+            {
+                sourceRunId = derived.SourceRunId, pointsPerTrace = derived.PerParent, questionsPerPoint = derived.QuestionsPerPoint,
+                samplesToVerify = sampling.SamplesPerQuestion, agreeAtLeast = derived.AgreeAtLeast, limit = derived.Limit, samplingSalt = salt, judge,
+            }
+            : kind == "scr"
             ? new
             {
                 sourceRunId = scr?.SourceRunId, maxRounds = scr?.MaxRounds ?? 3,
