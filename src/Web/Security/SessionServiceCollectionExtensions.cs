@@ -21,6 +21,9 @@ public static class SessionServiceCollectionExtensions
         services.AddMemoryCache();
         services.AddSingleton<SessionValidator>();
         services.AddSingleton<RefreshTokenStore>();
+        // The guard is a singleton (its failure counts live for the process) and normalizes emails as Identity does;
+        // the normalizer holds no state, so one instance serves both (Identity registers it scoped only by default).
+        services.AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>();
         services.AddSingleton<SignInGuard>();
         services.AddSignInLimits();
 
