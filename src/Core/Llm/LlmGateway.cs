@@ -146,11 +146,13 @@ public sealed class LlmGateway(
                 {
                     throw new CallStoppedException(attempt - 1);
                 }
-                // Counted where it is sent, so the run's attempts equal what the endpoint received.
+                // Counted where it is sent, so the run's attempts equal what the endpoint received. The count is
+                // committed before the request leaves: a process killed with the request in flight has still counted
+                // what it paid for (the group commit batches these, so concurrent calls share one transaction).
                 AttemptMade?.Invoke(profile.Name, 1);
                 if (scope is not null)
                 {
-                    writer.Post(new CounterWrite(scope.RunId, new RunCounterDelta { Attempts = 1 }));
+                    await writer.SubmitAsync(new CounterWrite(scope.RunId, new RunCounterDelta { Attempts = 1 }));
                 }
                 connectionFailure = false;
                 try
