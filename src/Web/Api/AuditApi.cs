@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using DeepFinance.Core.Audit;
+using DeepFinance.Core.Data;
 using DeepFinance.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -29,7 +30,7 @@ public static class AuditApi
     private static async Task<Ok<AuditListDto>> ListAsync(AuditLog log, string? actor, string? action, string? subject,
         DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, CancellationToken ct)
     {
-        var (total, items) = await log.QueryAsync(new AuditFilter(actor, action, subject, from, to, page ?? 1, Math.Clamp(pageSize ?? 50, 1, 1000)), ct);
+        var (total, items) = await log.QueryAsync(new AuditFilter(actor, action, subject, from, to, Paging.Page(page), Math.Clamp(pageSize ?? 50, 1, 1000)), ct);
         return TypedResults.Ok(new AuditListDto(total, items.Select(e =>
             new AuditEntryDto(e.Id, e.At, e.Actor, e.Action, e.Subject, Json(e.Before), Json(e.After))).ToList()));
     }

@@ -70,11 +70,11 @@ public static class QueriesApi
             }
             filter = s;
         }
-        return await PageAsync(bench, user, new QueryFilter(filter, import, search, false, false, page ?? 1, pageSize ?? 25, descending ?? false), ct);
+        return await PageAsync(bench, user, new QueryFilter(filter, import, search, false, false, Paging.Page(page), pageSize ?? 25, descending ?? false), ct);
     }
 
     private static Task<Results<Ok<object>, ProblemHttpResult>> QueueAsync(AnnotationWorkbench bench, ClaimsPrincipal user, bool? done, int? page, int? pageSize,
-        CancellationToken ct) => PageAsync(bench, user, new QueryFilter(MineOnly: true, IncludeDone: done ?? false, Page: page ?? 1, PageSize: pageSize ?? 25), ct);
+        CancellationToken ct) => PageAsync(bench, user, new QueryFilter(MineOnly: true, IncludeDone: done ?? false, Page: Paging.Page(page), PageSize: pageSize ?? 25), ct);
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> PageAsync(AnnotationWorkbench bench, ClaimsPrincipal user, QueryFilter filter, CancellationToken ct)
     {

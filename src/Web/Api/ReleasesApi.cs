@@ -46,8 +46,8 @@ public static class ReleasesApi
             return Invalid("status", $"status '{status}' is not one of draft, blocked, ready.");
         }
         var size = Math.Clamp(pageSize ?? 50, 1, ReleaseQueries.MaxPageSize);
-        var (total, items) = await queries.ListAsync(page ?? 1, size, statusFilter, ct);
-        return TypedResults.Ok<object>(new { total, page = page ?? 1, pageSize = size, items = items.Select(ReleaseDto.From) });
+        var (total, items) = await queries.ListAsync(Paging.Page(page), size, statusFilter, ct);
+        return TypedResults.Ok<object>(new { total, page = Paging.Page(page), pageSize = size, items = items.Select(ReleaseDto.From) });
     }
 
     private static async Task<Results<Created<object>, ProblemHttpResult>> CreateAsync(CreateReleaseBody? body, ReleaseBuilder builder, ClaimsPrincipal user,
@@ -107,8 +107,8 @@ public static class ReleasesApi
             return TypedResults.NotFound();
         }
         var size = Math.Clamp(pageSize ?? 50, 1, ReleaseQueries.MaxPageSize);
-        var (total, items) = await queries.ItemsAsync(id, new ReleaseItemFilter(kindFilter, typeFilter, difficultyFilter, questionId, page ?? 1, size), ct);
-        return TypedResults.Ok<object>(new { total, page = page ?? 1, pageSize = size, items });
+        var (total, items) = await queries.ItemsAsync(id, new ReleaseItemFilter(kindFilter, typeFilter, difficultyFilter, questionId, Paging.Page(page), size), ct);
+        return TypedResults.Ok<object>(new { total, page = Paging.Page(page), pageSize = size, items });
     }
 
     private static async Task<Results<Ok<object>, NotFound>> ExclusionsAsync(long id, ReleaseQueries queries, string? reason, int? page, int? pageSize,
@@ -119,9 +119,9 @@ public static class ReleasesApi
             return TypedResults.NotFound();
         }
         var size = Math.Clamp(pageSize ?? 50, 1, ReleaseQueries.MaxPageSize);
-        var (total, items) = await queries.ExclusionsAsync(id, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), page ?? 1, size, ct);
+        var (total, items) = await queries.ExclusionsAsync(id, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), Paging.Page(page), size, ct);
         var byReason = await queries.ExclusionCountsAsync(id, ct);
-        return TypedResults.Ok<object>(new { total, page = page ?? 1, pageSize = size, byReason, items });
+        return TypedResults.Ok<object>(new { total, page = Paging.Page(page), pageSize = size, byReason, items });
     }
 
     private static async Task<Results<Ok<object>, NotFound, ProblemHttpResult>> PiiHitsAsync(long id, ReleaseQueries queries, string? status, int? page,
@@ -136,8 +136,8 @@ public static class ReleasesApi
             return TypedResults.NotFound();
         }
         var size = Math.Clamp(pageSize ?? 50, 1, ReleaseQueries.MaxPageSize);
-        var (total, items) = await queries.PiiHitsAsync(id, statusFilter, page ?? 1, size, ct);
-        return TypedResults.Ok<object>(new { total, page = page ?? 1, pageSize = size, items });
+        var (total, items) = await queries.PiiHitsAsync(id, statusFilter, Paging.Page(page), size, ct);
+        return TypedResults.Ok<object>(new { total, page = Paging.Page(page), pageSize = size, items });
     }
 
     private static Task<Results<Ok<PiiResolution>, NotFound, ProblemHttpResult>> FixAsync(long id, long hitId, ReleasePiiReview review, ClaimsPrincipal user,

@@ -124,8 +124,8 @@ public static class RunsApi
             return TypedResults.Problem($"status '{status}' is not one of {string.Join(", ", Enum.GetNames<RunStatus>().Select(n => n.ToLowerInvariant()))}.", statusCode: 400);
         }
         var size = Math.Clamp(pageSize ?? 50, 1, 500);
-        var (total, items) = await runs.ListAsync(page ?? 1, size, statusFilter, ct);
-        return TypedResults.Ok<object>(new { total, page = page ?? 1, pageSize = size, items = items.Select(RunDto.From) });
+        var (total, items) = await runs.ListAsync(Paging.Page(page), size, statusFilter, ct);
+        return TypedResults.Ok<object>(new { total, page = Paging.Page(page), pageSize = size, items = items.Select(RunDto.From) });
     }
 
     private static async Task<Results<Ok<RunDto>, NotFound>> GetAsync(long id, RunService runs, CancellationToken ct) =>
@@ -220,14 +220,14 @@ public static class RunsApi
         try
         {
             result = await traces.QueryAsync(new TraceQuery(id, verdictFilter, taskTypeFilter, null, statusFilter, null, sortBy ?? "id", descending ?? false,
-                page ?? 1, size, after, before), ct);
+                Paging.Page(page), size, after, before), ct);
         }
         catch (ArgumentException e)
         {
             return TypedResults.Problem(e.Message, statusCode: 400);
         }
         // With a cursor the page number is not known (that is the point of seeking), so none is claimed.
-        var pageNumber = after is null && before is null ? page ?? 1 : (int?)null;
+        var pageNumber = after is null && before is null ? Paging.Page(page) : (int?)null;
         return TypedResults.Ok(new TracePage(result.Total, pageNumber, size, result.Items, result.NextAfter, result.PreviousBefore));
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using DeepFinance.Core.Data;
 using DeepFinance.Web.Security;
 using DeepFinance.Web.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,7 +39,7 @@ public static class UsersApi
     private static async Task<Ok<UserListDto>> ListAsync(UserAdministration admin, ClaimsPrincipal user,
         int? page, int? pageSize, string? search, string? role, CancellationToken ct)
     {
-        var result = await admin.ListAsync(user, new UserQuery(search, role, page ?? 1, Math.Clamp(pageSize ?? 50, 1, 500)), ct);
+        var result = await admin.ListAsync(user, new UserQuery(search, role, Paging.Page(page), Math.Clamp(pageSize ?? 50, 1, 500)), ct);
         return TypedResults.Ok(new UserListDto(result.Total, result.Items.Select(Dto).ToList()));
     }
 

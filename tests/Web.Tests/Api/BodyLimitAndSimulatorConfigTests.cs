@@ -111,4 +111,17 @@ public sealed class PageOverflowTests(Q2aFlowTests.App fixture) : IClassFixture<
         var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         Assert.Equal(0, body.GetProperty("items").GetArrayLength());
     }
+
+    [Theory]
+    [InlineData("/api/v1/runs?page=0&pageSize=5")]
+    [InlineData("/api/v1/runs?page=-3&pageSize=5")]
+    [InlineData("/api/v1/releases?page=0&pageSize=5")]
+    public async Task A_page_number_below_one_is_answered_and_reported_as_page_one(string path)
+    {
+        var admin = await fixture.Host.SignedInAsync();
+        var response = await admin.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(1, body.GetProperty("page").GetInt32());
+    }
 }
