@@ -4,8 +4,6 @@ using DeepFinance.Core.Ingest;
 using DeepFinance.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
 
 namespace DeepFinance.Web.Api;
 
@@ -38,43 +36,13 @@ public static class BenchmarksApi
         HttpRequest request, BenchmarkImporter importer, ClaimsPrincipal user, Microsoft.Extensions.Options.IOptions<InputLimits> limitOptions,
         CancellationToken ct)
     {
-        var limits = limitOptions.Value;
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
+        var (result, refusal) = await MultipartImport.ReadAsync(request, limitOptions.Value, user,
+            (body, fileName, name, by) => importer.ImportAsync(body, fileName, name, by, ct), ct);
+        if (refusal is not null)
         {
-            return Refused([new ImportError(0, "file", "send multipart/form-data with a 'name' field and a 'file' part")]);
+            return Refused([new ImportError(0, refusal.Field, refusal.Message)], refusal.Status);
         }
-        var reader = new MultipartReader(boundary, request.Body);
-        string? name = null;
-        BenchmarkImportResult? result = null;
-        while (await reader.ReadNextSectionAsync(ct) is { } section)
-        {
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
-            {
-                continue;
-            }
-            var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
-            if (disposition.IsFileDisposition() && field == "file" && result is null)
-            {
-                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "upload.jsonl";
-                result = await importer.ImportAsync(section.Body, fileName,
-                    string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(fileName) : name, user.Identity?.Name ?? "", ct);
-            }
-            else if (field == "name" && result is null)
-            {
-                name = (await SeedSourcesApi.ReadBoundedAsync(section.Body, limits.MaxNameChars, ct))?.Trim();
-                if (name is null)
-                {
-                    return Refused([new ImportError(0, "name", $"is longer than {limits.MaxNameChars:N0} characters "
-                        + $"({InputLimits.SectionName}:{nameof(InputLimits.MaxNameChars)})")], StatusCodes.Status413PayloadTooLarge);
-                }
-            }
-        }
-        if (result is null)
-        {
-            return Refused([new ImportError(0, "file", "no file was uploaded (multipart field 'file')")]);
-        }
-        return result.Succeeded
+        return result!.Succeeded
             ? TypedResults.Created($"/api/v1/benchmarks/{result.SetId}", new BenchmarkCreated(result.SetId!.Value, result.ItemCount))
             : Refused(result.Errors);
     }

@@ -5,8 +5,6 @@ using DeepFinance.Core.Ingest;
 using DeepFinance.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
 
 namespace DeepFinance.Web.Api;
 
@@ -124,51 +122,19 @@ public static class QueriesApi
     private static async Task<Results<Created<object>, ProblemHttpResult>> ImportAsync(HttpRequest request, RealWorldImporter importer, ClaimsPrincipal user,
         Microsoft.Extensions.Options.IOptions<InputLimits> limitOptions, CancellationToken ct)
     {
-        var limits = limitOptions.Value;
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
+        var (result, refusal) = await MultipartImport.ReadAsync(request, limitOptions.Value, user,
+            (body, fileName, name, by) => importer.ImportAsync(body, fileName, name, by, ct), ct);
+        if (refusal is not null)
         {
-            return ImportProblem([new RealWorldImportError(0, "file", "send multipart/form-data with a 'name' field and a 'file' part")]);
+            return ImportProblem([new RealWorldImportError(0, refusal.Field, refusal.Message)], refusal.Status);
         }
-        var reader = new MultipartReader(boundary, request.Body);
-        string? name = null;
-        RealWorldImportResult? result = null;
-        while (await reader.ReadNextSectionAsync(ct) is { } section)
-        {
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
-            {
-                continue;
-            }
-            var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
-            if (disposition.IsFileDisposition() && field == "file" && result is null)
-            {
-                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "upload.jsonl";
-                result = await importer.ImportAsync(section.Body, fileName, string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(fileName) : name,
-                    user.Identity?.Name ?? "", ct);
-            }
-            else if (field == "name" && result is null)
-            {
-                var buffer = new char[limits.MaxNameChars + 1];
-                using var text = new StreamReader(section.Body);
-                var read = await text.ReadBlockAsync(buffer, ct);
-                if (read > limits.MaxNameChars)
-                {
-                    return ImportProblem([new RealWorldImportError(0, "name", $"is longer than {limits.MaxNameChars:N0} characters")]);
-                }
-                name = new string(buffer, 0, read).Trim();
-            }
-        }
-        if (result is null)
-        {
-            return ImportProblem([new RealWorldImportError(0, "file", "no file was uploaded (multipart field 'file')")]);
-        }
-        return result.Succeeded
+        return result!.Succeeded
             ? TypedResults.Created($"/api/v1/queries?import={result.ImportId}", (object)new { importId = result.ImportId, queries = result.QueryCount, assignments = result.Assignments })
             : ImportProblem(result.Errors);
     }
 
-    private static ProblemHttpResult ImportProblem(IReadOnlyList<RealWorldImportError> errors) =>
-        TypedResults.Problem(string.Join("; ", errors.Take(5)), statusCode: 400, title: "Import refused; nothing was stored",
+    private static ProblemHttpResult ImportProblem(IReadOnlyList<RealWorldImportError> errors, int status = StatusCodes.Status400BadRequest) =>
+        TypedResults.Problem(string.Join("; ", errors.Take(5)), statusCode: status, title: "Import refused; nothing was stored",
             extensions: new Dictionary<string, object?> { ["errors"] = errors.Select(e => new { line = e.Line, field = e.Field, message = e.Message }) });
 
     private static async Task<Results<Ok<StepOutcome>, NotFound, ProblemHttpResult>> CheckAsync(long id, CheckBody? body, AnnotationWorkbench bench, ClaimsPrincipal user,
