@@ -48,7 +48,7 @@ public abstract class DerivedRunHandler<TSpec>(
     public async Task<RunPlan> PlanAsync(RunLaunch launch, SynthesizerProfile synthesizer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        var spec = Read(launch.Spec);
+        var spec = RunSpecReading.Read<TSpec>(launch.Spec);
         if (spec.SamplesToVerify < 1 || spec.SamplesToVerify > options.Value.MaxSamplesPerQuestion)
         {
             throw new RunValidationException("spec.samplesToVerify", $"Samples to verify must be between 1 and {options.Value.MaxSamplesPerQuestion}.");
@@ -79,8 +79,8 @@ public abstract class DerivedRunHandler<TSpec>(
                     : "No verified trace matches (a correct answer to a question whose reference is not disputed).");
             }
         }
-        var generate = await Prompt(Template, spec.TemplateVersion, "spec.templateVersion", ct);
-        var sample = await Prompt(PromptLibrary.CotSample, spec.SampleTemplateVersion, "spec.sampleTemplateVersion", ct);
+        var generate = await prompts.GetForSpecAsync(Template, spec.TemplateVersion, "spec.templateVersion", ct);
+        var sample = await prompts.GetForSpecAsync(PromptLibrary.CotSample, spec.SampleTemplateVersion, "spec.sampleTemplateVersion", ct);
         var rolePrompts = new List<(string, long)> { (GenerateRole, generate.Id), (SamplingPlanner.SampleRole, sample.Id) };
         string? judge = null;
         long? judgePromptId = null;
@@ -135,35 +135,6 @@ public abstract class DerivedRunHandler<TSpec>(
 
     /// <summary>Pass rate and difficulty of the questions this run created, from the samples that verified them.</summary>
     public Task CompletedAsync(RunContext run, CancellationToken ct) => statistics.UpdateForRunAsync(run.RunId, ct);
-
-    private static TSpec Read(JsonElement spec)
-    {
-        if (spec.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
-        {
-            return new TSpec();
-        }
-        try
-        {
-            return spec.Deserialize<TSpec>(RunJson.Options) ?? new TSpec();
-        }
-        catch (JsonException e)
-        {
-            throw new RunValidationException(string.IsNullOrEmpty(e.Path) ? "spec" : "spec" + e.Path.TrimStart('$'),
-                $"The spec does not fit this kind: {e.Message.Split(" Path:")[0]}");
-        }
-    }
-
-    private async Task<PromptVersion> Prompt(string name, int? version, string field, CancellationToken ct)
-    {
-        try
-        {
-            return await prompts.GetAsync(name, version, ct);
-        }
-        catch (KeyNotFoundException e)
-        {
-            throw new RunValidationException(field, e.Message);
-        }
-    }
 
     protected static async Task CheckRunAsync(DeepFinanceDbContext db, long? runId, CancellationToken ct)
     {

@@ -37,7 +37,7 @@ public sealed class ScrRunHandler(
     public async Task<RunPlan> PlanAsync(RunLaunch launch, SynthesizerProfile synthesizer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        var spec = Read(launch.Spec);
+        var spec = RunSpecReading.Read<ScrSpec>(launch.Spec);
         if (spec.MaxRounds < 1 || spec.MaxRounds > options.Value.MaxRounds)
         {
             throw new RunValidationException("spec.maxRounds", $"Max rounds must be between 1 and {options.Value.MaxRounds}.");
@@ -92,8 +92,8 @@ public sealed class ScrRunHandler(
                     "No failed trace to rewrite matches (a failed trace: status succeeded, verdict incorrect, first answer, reference not disputed).");
             }
         }
-        var reflect = await Prompt(ReflectTemplate, spec.ReflectTemplateVersion, "spec.reflectTemplateVersion", ct);
-        var rewrite = await Prompt(RewriteTemplate, spec.RewriteTemplateVersion, "spec.rewriteTemplateVersion", ct);
+        var reflect = await prompts.GetForSpecAsync(ReflectTemplate, spec.ReflectTemplateVersion, "spec.reflectTemplateVersion", ct);
+        var rewrite = await prompts.GetForSpecAsync(RewriteTemplate, spec.RewriteTemplateVersion, "spec.rewriteTemplateVersion", ct);
         var rolePrompts = new List<(string, long)> { (RewriteRole, rewrite.Id), (ReflectRole, reflect.Id) };
         string? judge = null;
         long? judgePromptId = null;
@@ -184,32 +184,4 @@ public sealed class ScrRunHandler(
         return traces.Where(t => questions.Any(q => q.Id == t.QuestionId));
     }
 
-    private static ScrSpec Read(JsonElement spec)
-    {
-        if (spec.ValueKind == JsonValueKind.Undefined)
-        {
-            return new ScrSpec();
-        }
-        try
-        {
-            return spec.Deserialize<ScrSpec>(RunJson.Options) ?? new ScrSpec();
-        }
-        catch (JsonException e)
-        {
-            throw new RunValidationException(string.IsNullOrEmpty(e.Path) ? "spec" : "spec" + e.Path.TrimStart('$'),
-                $"The spec does not fit the scr kind: {e.Message.Split(" Path:")[0]}");
-        }
-    }
-
-    private async Task<PromptVersion> Prompt(string name, int? version, string field, CancellationToken ct)
-    {
-        try
-        {
-            return await prompts.GetAsync(name, version, ct);
-        }
-        catch (KeyNotFoundException e)
-        {
-            throw new RunValidationException(field, e.Message);
-        }
-    }
 }

@@ -34,22 +34,7 @@ public sealed class SamplingPlanner(
     public const string JudgeRole = "judge";
 
     /// <summary>Reads the spec as <typeparamref name="T"/>, naming the field that does not fit.</summary>
-    public static T Read<T>(JsonElement spec) where T : SamplingSettings, new()
-    {
-        if (spec.ValueKind == JsonValueKind.Undefined)
-        {
-            return new T();
-        }
-        try
-        {
-            return spec.Deserialize<T>(RunJson.Options) ?? new T();
-        }
-        catch (JsonException e)
-        {
-            throw new RunValidationException(string.IsNullOrEmpty(e.Path) ? "spec" : "spec" + e.Path.TrimStart('$'),
-                $"The spec does not fit this kind: {e.Message.Split(" Path:")[0]}");
-        }
-    }
+    public static T Read<T>(JsonElement spec) where T : SamplingSettings, new() => RunSpecReading.Read<T>(spec);
 
     public async Task<RunPlan> PlanAsync(SamplingSettings settings, JsonElement normalisedSpec, long? seedSourceId, CancellationToken ct)
     {
@@ -66,15 +51,7 @@ public sealed class SamplingPlanner(
         {
             throw new RunValidationException("samplingSalt", "A sampling salt may be at most 100 characters.");
         }
-        PromptVersion prompt;
-        try
-        {
-            prompt = await prompts.GetAsync(PromptLibrary.CotSample, settings.TemplateVersion, ct);
-        }
-        catch (KeyNotFoundException e)
-        {
-            throw new RunValidationException("templateVersion", e.Message);
-        }
+        var prompt = await prompts.GetForSpecAsync(PromptLibrary.CotSample, settings.TemplateVersion, "templateVersion", ct);
         var rolePrompts = new List<(string, long)> { (SampleRole, prompt.Id) };
         SynthesizerProfile? judge = null;
         long? judgePromptId = null;
