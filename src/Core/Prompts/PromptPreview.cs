@@ -59,7 +59,14 @@ public sealed class QuestionPreviewSource(string template, string purpose, Func<
         if (!string.IsNullOrWhiteSpace(term))
         {
             var t = term.Trim();
-            q = long.TryParse(t, out var id) ? q.Where(x => x.Id == id || x.Text.Contains(t)) : q.Where(x => x.Text.Contains(t));
+            if (long.TryParse(t, out var id))
+            {
+                // The item with that id first, then texts that contain the number.
+                var rowsById = await q.Where(x => x.Id == id || x.Text.Contains(t)).OrderByDescending(x => x.Id == id).ThenByDescending(x => x.Id)
+                    .Take(Math.Clamp(take, 1, 50)).Select(x => new { x.Id, x.Origin, x.Text }).ToListAsync(ct);
+                return [.. rowsById.Select(r => new PromptItem(r.Id, ItemKind, $"{r.Origin} · {PromptItems.Cut(r.Text)}"))];
+            }
+            q = q.Where(x => x.Text.Contains(t));
         }
         var rows = await q.OrderByDescending(x => x.Id).Take(Math.Clamp(take, 1, 50)).Select(x => new { x.Id, x.Origin, x.Text }).ToListAsync(ct);
         return [.. rows.Select(r => new PromptItem(r.Id, ItemKind, $"{r.Origin} · {PromptItems.Cut(r.Text)}"))];
@@ -94,9 +101,15 @@ public sealed class TracePreviewSource(string template, string purpose, Func<Tra
         if (!string.IsNullOrWhiteSpace(term))
         {
             var s = term.Trim();
-            q = long.TryParse(s, out var id) ? q.Where(x => x.Id == id || x.Text.Contains(s)) : q.Where(x => x.Text.Contains(s));
+            var byId = long.TryParse(s, out var id);
+            q = byId ? q.Where(x => x.Id == id || x.Text.Contains(s)) : q.Where(x => x.Text.Contains(s));
+            q = q.OrderByDescending(x => x.Id == id).ThenByDescending(x => x.Id);
         }
-        var rows = await q.OrderByDescending(x => x.Id).Take(Math.Clamp(take, 1, 50)).ToListAsync(ct);
+        else
+        {
+            q = q.OrderByDescending(x => x.Id);
+        }
+        var rows = await q.Take(Math.Clamp(take, 1, 50)).ToListAsync(ct);
         return [.. rows.Select(r => new PromptItem(r.Id, ItemKind,
             $"{(r.Verdict is { } v ? v.ToString() : "-")} · r{r.Round} · {PromptItems.Cut(r.Text)}"))];
     }
@@ -130,9 +143,10 @@ public sealed record TraceItem(CotTrace Trace, IReadOnlyList<CotTrace> Chain, Qu
 /// <summary>A model builder's answer for a preview: the values, and a note on anything it had to stand in for.</summary>
 public sealed record PromptModelValues(IReadOnlyDictionary<string, object?> Values, string? Note = null)
 {
-    public static implicit operator PromptModelValues(Dictionary<string, object?> values) => new(values);
+    public static implicit operator PromptModelValues(Dictionary<string, object?> values) => FromDictionary(values);
 
-    public static PromptModelValues FromDictionary(Dictionary<string, object?> values) => new(values);
+    // Named parameters: a bare new(values) would pick the record's copy constructor through this very conversion.
+    public static PromptModelValues FromDictionary(Dictionary<string, object?> values) => new(Values: values, Note: null);
 }
 
 /// <summary>The previews of every registered template, and the rule for rendering one.</summary>
