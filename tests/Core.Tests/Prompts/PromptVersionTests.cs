@@ -125,6 +125,35 @@ public sealed class PromptVersionTests
     }
 
     [Fact]
+    public async Task The_self_correction_previews_are_exactly_what_an_scr_run_sent_for_each_round()
+    {
+        await using var h = await PipelineHarness.StartAsync(new SimulatorOptions { CorrectProbability = 0, ScrFixRate = 0 });
+        var source = await h.ImportSeedsAsync();
+        var q2a = await h.RunToEndAsync(new RunSpec(RunKind.Q2a, source, "sim", 1));
+        var bodies = new ConcurrentQueue<string>();
+        h.Simulator.Stats.BodyReceived += bodies.Enqueue;
+        var scr = await h.WaitAsync(await h.Runs.LaunchAsync(new RunLaunch("scr", "sim",
+            JsonSerializer.SerializeToElement(new { sourceRunId = q2a.Id, maxRounds = 2 })), "test"));
+        var reflections = bodies.Where(b => b.Contains("[scr:reflect]", StringComparison.Ordinal)).Select(Messages).ToList();
+        var rewrites = bodies.Where(b => b.Contains("[scr:rewrite]", StringComparison.Ordinal)).Select(Messages).ToList();
+        Assert.Equal(10, reflections.Count);
+        Assert.Equal(10, rewrites.Count);
+
+        await using var db = await h.Db.CreateDbContextAsync();
+        var rounds = await db.Traces.Where(t => t.RunId == scr.Id).ToListAsync();
+        Assert.Equal(10, rounds.Count);
+        foreach (var round in rounds)
+        {
+            // The rewrite that produced this round, and the reflection on the attempt before it.
+            var rewrite = await Previews(h).PreviewAsync("scr-rewrite", round.Id);
+            Assert.Null(rewrite.Note);
+            Assert.Contains(rewrites, s => s.SequenceEqual(rewrite.Messages.Select(m => (m.Role, m.Content))));
+            var reflect = await Previews(h).PreviewAsync("scr-reflect", round.ParentTraceId!.Value);
+            Assert.Contains(reflections, s => s.SequenceEqual(reflect.Messages.Select(m => (m.Role, m.Content))));
+        }
+    }
+
+    [Fact]
     public async Task A_run_launched_after_a_save_records_and_sends_the_new_version_and_an_earlier_run_keeps_its_own()
     {
         await using var h = await PipelineHarness.StartAsync();
