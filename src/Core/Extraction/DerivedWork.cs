@@ -270,34 +270,41 @@ public sealed partial class DerivedWork : IPartitionWork
 
     private LlmRequest GenerationRequest(Question parent, string reference, CotTrace? trace, RequestProvenance from)
     {
-        var options = parent.Options is { Count: > 0 } list && !CotSampler.ListsOptions(parent.Text)
-            ? list.Select((text, i) => new Dictionary<string, object?> { ["letter"] = ((char)('A' + i)).ToString(), ["text"] = text }).ToList()
-            : [];
+        var purpose = _settings is A2qSpec ? A2qPurpose : T2qPurpose;
+        var messages = _prompts.Render(_generate, GenerationModel(_settings, parent, reference, trace));
+        return new LlmRequest(_run.Synthesizer.Name, messages, 0, $"{_run.Run.SamplingSalt}|{purpose}", purpose, from);
+    }
+
+    /// <summary>
+    /// The model of the generation prompt (<c>a2q-generate</c> for an <see cref="A2qSpec"/>, <c>t2q-mine</c> for a <see cref="T2qSpec"/>):
+    /// what runs render and the prompts page previews.
+    /// </summary>
+    /// <param name="trace">T2Q: the verified trace mined; null for A2Q.</param>
+    public static Dictionary<string, object?> GenerationModel(DerivedSettings settings, Question parent, string reference, CotTrace? trace)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(parent);
         var model = new Dictionary<string, object?>
         {
             ["question"] = parent.Text,
-            ["options"] = options,
+            ["options"] = CotSampler.OptionsModel(parent),
             ["language"] = parent.Language,
         };
-        string purpose;
-        if (_settings is A2qSpec a2q)
+        if (settings is A2qSpec a2q)
         {
-            purpose = A2qPurpose;
             model["reference"] = reference;
             model["count"] = a2q.VariantsPerQuestion;
             model["kinds"] = string.Join(", ", a2q.Kinds is { Count: > 0 } k ? k : RejectReasons.PerturbationKinds);
         }
         else
         {
-            purpose = T2qPurpose;
-            var t2q = (T2qSpec)_settings;
+            var t2q = (T2qSpec)settings;
             model["reasoning"] = trace?.Reasoning ?? "";
             model["answer"] = trace?.Answer ?? "";
             model["points"] = t2q.PointsPerTrace;
             model["per_point"] = t2q.QuestionsPerPoint;
         }
-        var messages = _prompts.Render(_generate, model);
-        return new LlmRequest(_run.Synthesizer.Name, messages, 0, $"{_run.Run.SamplingSalt}|{purpose}", purpose, from);
+        return model;
     }
 
     private async Task<(CotTrace Trace, bool FromStore)> SampleAsync(Question question, string answer, RequestProvenance from, int index, CancellationToken ct)
