@@ -33,6 +33,15 @@ public sealed record QuestionLineage(LineageNode Question, LineageNode? Parent, 
 
 public sealed class DerivedQueries(IDbContextFactory<DeepFinanceDbContext> dbFactory)
 {
+    /// <summary>
+    /// Kinds whose runs propose questions and so have yields (proposed, verified, rejected by reason). The run page also
+    /// shows yields for a run of any other kind that stored proposals, so a kind added later needs no page change.
+    /// </summary>
+    public static readonly IReadOnlySet<string> YieldKinds = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "a2q", "t2q", "extract" };
+
+    public static bool HasYields(string kind, DerivedYields yields) =>
+        YieldKinds.Contains(kind) || yields?.Proposed > 0;
+
     public async Task<DerivedYields> YieldsAsync(long runId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
