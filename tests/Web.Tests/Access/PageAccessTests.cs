@@ -23,6 +23,11 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
         ["/"] = Everyone,
         ["/traces"] = Everyone,
         ["/traces/{Id:long}"] = Everyone,
+        // Questions, lineage and knowledge points (#12): desensitized text only, so every role.
+        ["/questions"] = Everyone,
+        ["/questions/{Id:long}"] = Everyone,
+        ["/knowledge-points"] = Everyone,
+        ["/knowledge-points/{Id:long}"] = Everyone,
         ["/operate/seeds"] = Operators,
         ["/operate/runs"] = Operators,
         ["/operate/runs/new"] = Operators,
