@@ -111,10 +111,10 @@ public sealed class SeedSourcesPreviewTests
         {
             var rows = cut.FindAll("[data-testid=preview-rows] tbody tr");
             var cells = Assert.Single(rows).QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
-            Assert.Equal("Element 1", cells[0]);
+            Assert.Equal("element 1", cells[0]);
             Assert.Equal(("A. Loans · B. Customers' deposits", "B"), (cells[3], cells[4]));
             var problem = cut.Find("[data-testid=preview-problems] tbody tr").QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
-            Assert.Equal(["Element 2", "answer"], problem.Take(2));
+            Assert.Equal(["element 2", "answer"], problem.Take(2));
             Assert.Contains("names option C", problem[2], StringComparison.Ordinal);
         });
         await using (var db = await host.DbAsync())
