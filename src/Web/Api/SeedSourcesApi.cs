@@ -62,6 +62,7 @@ public static class SeedSourcesApi
         ImportResult? result = null;
         var flagAfterFile = false;
         var mapping = new MappingFields();
+        var mappingAfterFile = false;
         while (await reader.ReadNextSectionAsync(ct) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -88,6 +89,8 @@ public static class SeedSourcesApi
                 {
                     return ImportProblem([read.Error]);
                 }
+                // Streamed: the file was read before this field arrived, without it.
+                mappingAfterFile |= result is not null;
             }
             else if (field == IgnoreField)
             {
@@ -126,6 +129,10 @@ public static class SeedSourcesApi
                 new SeedSourceCreated(result.SourceId!.Value, result.ItemCount, result.UnknownColumns.Select(c => c.Display).ToList()));
         }
         var errors = result.Errors;
+        if (mappingAfterFile)
+        {
+            errors = [.. errors, new ImportError(0, "mapping", "arrived after the file part, when the import had already run without it; send mapping or mappingName before the file")];
+        }
         if (flagAfterFile && result.RefusedForUnknownColumns)
         {
             errors = [.. errors, new ImportError(0, IgnoreField, "arrived after the file part, when the import had already run; "

@@ -114,6 +114,24 @@ public sealed class SeedPreviewFlowTests : IClassFixture<SeedPreviewFlowTests.Ap
         Assert.Equal(("mappingName", "no saved mapping is called \"nope\""), (unknownError.GetProperty("field").GetString(), unknownError.GetProperty("message").GetString()));
     }
 
+    [Fact]
+    public async Task A_mapping_sent_after_the_file_is_named_as_too_late()
+    {
+        var client = await _app.SignedInAsync();
+        using var late = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(ExamJson), "file", "exam.json" },
+            { new StringContent(Mapping), "mapping" },
+        };
+
+        var response = await client.PostAsync("/api/v1/seed-sources", late);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().ToList();
+        Assert.Contains(errors, e => e.GetProperty("field").GetString() == "mapping"
+            && e.GetProperty("message").GetString()!.Contains("before the file", StringComparison.Ordinal));
+    }
+
     private static async Task<int> SourceCountAsync(HttpClient client) =>
         (await client.GetFromJsonAsync<JsonElement>("/api/v1/seed-sources")).GetArrayLength();
 
