@@ -38,6 +38,8 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<ReleaseExclusion> ReleaseExclusions => Set<ReleaseExclusion>();
     public DbSet<ReleasePiiHit> ReleasePiiHits => Set<ReleasePiiHit>();
     public DbSet<DerivedCandidate> DerivedCandidates => Set<DerivedCandidate>();
+    public DbSet<KnowledgePoint> KnowledgePoints => Set<KnowledgePoint>();
+    public DbSet<KnowledgePointTrace> KnowledgePointTraces => Set<KnowledgePointTrace>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -75,6 +77,22 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasIndex(x => x.ParentTraceId);
             e.Property(x => x.KnowledgePoint).HasMaxLength(2000);
         });
+        modelBuilder.Entity<KnowledgePoint>(e =>
+        {
+            e.HasIndex(x => x.Key).IsUnique();
+            e.HasIndex(x => x.Kind);
+            e.Property(x => x.Key).HasMaxLength(2000);
+            e.Property(x => x.Text).HasMaxLength(2000);
+        });
+        modelBuilder.Entity<KnowledgePointTrace>(e =>
+        {
+            e.HasKey(x => new { x.KnowledgePointId, x.TraceId });
+            e.HasIndex(x => x.TraceId);
+            e.Property(x => x.Statement).HasMaxLength(2000);
+            e.HasOne<KnowledgePoint>().WithMany().HasForeignKey(x => x.KnowledgePointId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Question>().HasIndex(x => x.KnowledgePointId);
+        modelBuilder.Entity<DerivedCandidate>().HasIndex(x => x.KnowledgePointId);
         modelBuilder.Entity<DerivedCandidate>(e =>
         {
             e.HasIndex(x => new { x.RunId, x.Status, x.RejectReason });

@@ -90,6 +90,8 @@ public sealed class Question
     public long? ParentTraceId { get; set; }
     /// <summary>T2Q: the knowledge point (formula, rule, definition, convention) the question targets.</summary>
     public string? KnowledgePoint { get; set; }
+    /// <summary>T2Q: the merged knowledge point (see <see cref="Data.KnowledgePoint"/>) the question targets.</summary>
+    public long? KnowledgePointId { get; set; }
     /// <summary>When a reviewer disputed the reference answer: the question leaves every dataset until an Operator or Expert settles it.</summary>
     public DateTimeOffset? ReferenceDisputedAt { get; set; }
     public required string Language { get; set; }
@@ -602,6 +604,8 @@ public sealed class DerivedCandidate
     public string? PerturbationAfter { get; set; }
     /// <summary>T2Q: the knowledge point the question targets.</summary>
     public string? KnowledgePoint { get; set; }
+    /// <summary>T2Q: the merged knowledge point the proposal targets.</summary>
+    public long? KnowledgePointId { get; set; }
     public DerivedStatus Status { get; set; }
     /// <summary>Reason code of a rejection: malformed-json, missing-field, identical-to-parent, duplicate, unparsable-answer, disagreement.</summary>
     public string? RejectReason { get; set; }
