@@ -49,7 +49,7 @@ public static class CoreServiceCollectionExtensions
             limits.Bind(configuration.GetSection(InputLimits.SectionName));
         }
         limits.ValidateDataAnnotations().ValidateOnStart();
-        return services.AddSingleton<SeedImporter>().AddSingleton<SeedSourceQueries>();
+        return services.AddSingleton<SeedImporter>().AddSingleton<SeedSourceQueries>().AddSingleton<DeepFinance.Core.Ingest.Corpora.CorpusPreview>();
     }
 
     /// <summary>Rules, the judge, the verifier the runs and the CLI share, difficulty thresholds and re-verification.</summary>

@@ -9,6 +9,7 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
 {
     public DbSet<SeedSource> SeedSources => Set<SeedSource>();
     public DbSet<SeedItem> SeedItems => Set<SeedItem>();
+    public DbSet<SavedSeedMapping> SeedMappings => Set<SavedSeedMapping>();
     public DbSet<Question> Questions => Set<Question>();
     public DbSet<Synthesizer> Synthesizers => Set<Synthesizer>();
     public DbSet<SynthesizerPrice> SynthesizerPrices => Set<SynthesizerPrice>();
@@ -58,8 +59,13 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
         });
         modelBuilder.Entity<SeedItem>(e =>
         {
-            e.HasIndex(x => new { x.SeedSourceId, x.LineNumber }).IsUnique();
+            e.HasIndex(x => new { x.SeedSourceId, x.LineNumber, x.ItemIndex }).IsUnique();
             e.HasOne<SeedSource>().WithMany().HasForeignKey(x => x.SeedSourceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<SavedSeedMapping>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => x.Name).IsUnique();
         });
         modelBuilder.Entity<Question>(e =>
         {

@@ -44,6 +44,22 @@ public sealed class SeedItem
     public List<string>? Options { get; set; }
     public TaskType? TaskType { get; set; }
     public string? Source { get; set; }
+    /// <summary>Which question of its row (0 for the first): a TAT-QA row holds several questions on one table.</summary>
+    public int ItemIndex { get; set; }
+    /// <summary>The unit the source gave with the answer ("million", "percent"); already written into <see cref="Answer"/>.</summary>
+    public string? AnswerScale { get; set; }
+    public Difficulty? Difficulty { get; set; }
+}
+
+/// <summary>A field mapping for seed imports, saved by name so the next file of the same corpus reuses it.</summary>
+public sealed class SavedSeedMapping
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>The mapping as JSON (<see cref="DeepFinance.Core.Ingest.Corpora.SeedMapping"/>).</summary>
+    public required string MappingJson { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }
 
 public sealed class Question

@@ -26,6 +26,7 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/auth/refresh"] = [],
         ["POST api/v1/seed-sources"] = Operators,
         ["GET api/v1/seed-sources"] = Operators,
+        ["POST api/v1/seed-sources/preview"] = Operators, ["GET api/v1/seed-mappings"] = Operators, ["POST api/v1/seed-mappings"] = Operators,
         ["POST api/v1/runs"] = Operators,
         ["POST api/v1/runs/estimate"] = Operators,
         ["GET api/v1/runs"] = Operators,

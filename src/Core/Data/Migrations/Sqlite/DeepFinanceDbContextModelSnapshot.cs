@@ -1505,6 +1505,35 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.ToTable("RunPrompts");
                 });
 
+            modelBuilder.Entity("DeepFinance.Core.Data.SavedSeedMapping", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MappingJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("SeedMappings");
+                });
+
             modelBuilder.Entity("DeepFinance.Core.Data.SeedItem", b =>
                 {
                     b.Property<long>("Id")
@@ -1515,8 +1544,18 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AnswerScale")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Difficulty")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("ItemIndex")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("LineNumber")
                         .HasColumnType("INTEGER");
@@ -1540,7 +1579,7 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SeedSourceId", "LineNumber")
+                    b.HasIndex("SeedSourceId", "LineNumber", "ItemIndex")
                         .IsUnique();
 
                     b.ToTable("SeedItems");
