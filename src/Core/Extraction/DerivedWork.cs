@@ -48,7 +48,7 @@ public sealed partial class DerivedWork : IPartitionWork
     private readonly Dictionary<long, PassageSource> _passages;
 
     /// <summary>A passage with what the extract prompt shows beside it.</summary>
-    private sealed record PassageSource(long Id, string Text, string? Heading, string Language, string? Title, string FileName);
+    private sealed record PassageSource(long Id, long DocumentId, string Text, string? Heading, string Language, string? Title, string FileName);
 
     private DerivedWork(RunContext run, QuestionOrigin origin, DerivedSettings settings, LlmGateway gateway, AnswerVerifier verifier, CotSampler sampler,
         PromptLibrary prompts, IDuplicateDetector detector, PromptVersion generate, PromptVersion sample, PromptVersion repair,
@@ -98,7 +98,7 @@ public sealed partial class DerivedWork : IPartitionWork
                 passages = await (from p in db.Passages.AsNoTracking()
                                   join d in db.Documents on p.DocumentId equals d.Id
                                   where subjects.Contains(p.Id)
-                                  select new PassageSource(p.Id, p.Text, p.Heading, p.Language, d.Title, d.FileName)).ToDictionaryAsync(p => p.Id, ct);
+                                  select new PassageSource(p.Id, p.DocumentId, p.Text, p.Heading, p.Language, d.Title, d.FileName)).ToDictionaryAsync(p => p.Id, ct);
                 questionIds = [];
             }
             else if (origin == QuestionOrigin.T2Q)
@@ -112,9 +112,13 @@ public sealed partial class DerivedWork : IPartitionWork
             }
             questions = await db.Questions.AsNoTracking().Where(q => questionIds.Contains(q.Id)).ToDictionaryAsync(q => q.Id, ct);
             // Questions already derived from these parents (or drawn from these passages): a new proposal repeating one is a duplicate.
+            // Passages of a document overlap, so for extract the family is the document: a pair an earlier passage gave is a duplicate.
+            var documents = passages.Values.Select(p => p.DocumentId).Distinct().ToList();
             children = settings is ExtractSpec
-                ? (await db.Questions.AsNoTracking().Where(q => q.PassageId != null && subjects.Contains(q.PassageId.Value))
-                    .Select(q => new { Parent = q.PassageId!.Value, q.Text }).ToListAsync(ct))
+                ? (await (from q in db.Questions.AsNoTracking()
+                          join p in db.Passages on q.PassageId equals p.Id
+                          where documents.Contains(p.DocumentId)
+                          select new { Parent = p.DocumentId, q.Text }).ToListAsync(ct))
                     .GroupBy(x => x.Parent).ToDictionary(g => g.Key, g => g.Select(x => x.Text).ToList())
                 : (await db.Questions.AsNoTracking().Where(q => q.ParentQuestionId != null && questionIds.Contains(q.ParentQuestionId.Value))
                     .Select(q => new { Parent = q.ParentQuestionId!.Value, q.Text }).ToListAsync(ct))
@@ -207,11 +211,36 @@ public sealed partial class DerivedWork : IPartitionWork
         }
 
         var rows = new List<IResultRow>();
-        var seen = new List<string>(_children.GetValueOrDefault(passage?.Id ?? parent!.Id) ?? []);
+        var family = passage?.DocumentId ?? parent!.Id;
+        var seen = passage is null ? new List<string>(_children.GetValueOrDefault(family) ?? []) : [];
         foreach (var proposal in proposals)
         {
             var row = Candidate(item, parent, sourceTrace, passage, proposal, hash, template);
-            var rejection = Check(parent, passage, proposal, seen);
+            (string Code, string Detail)? rejection;
+            if (passage is not null)
+            {
+                // Passages of one document in this partition run side by side: each checks against what the others kept.
+                lock (_children)
+                {
+                    if (!_children.TryGetValue(family, out var shared))
+                    {
+                        _children[family] = shared = [];
+                    }
+                    rejection = Check(parent, passage, proposal, shared);
+                    if (rejection is null)
+                    {
+                        shared.Add(proposal.Text!);
+                    }
+                }
+            }
+            else
+            {
+                rejection = Check(parent, passage, proposal, seen);
+                if (rejection is null)
+                {
+                    seen.Add(proposal.Text!);
+                }
+            }
             if (rejection is not null)
             {
                 row.Status = DerivedStatus.Rejected;
@@ -220,7 +249,6 @@ public sealed partial class DerivedWork : IPartitionWork
                 rows.Add(new CandidateRow(row, null, []));
                 continue;
             }
-            seen.Add(proposal.Text!);
             var question = NewQuestion(parent, sourceTrace, passage, proposal);
             var samples = new List<CotTrace>();
             try
@@ -323,7 +351,7 @@ public sealed partial class DerivedWork : IPartitionWork
             {
                 return (RejectReasons.Duplicate, passage is null
                     ? $"{label} repeats a question already derived from this parent: \"{Cut(other, 120)}\""
-                    : $"{label} repeats a question already drawn from this passage: \"{Cut(other, 120)}\"");
+                    : $"{label} repeats a question already drawn from this document: \"{Cut(other, 120)}\"");
             }
         }
         var answer = p.Answer!;
