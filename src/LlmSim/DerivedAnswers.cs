@@ -311,7 +311,7 @@ public sealed partial class DerivedAnswers
     private static partial Regex SentencePattern();
 
     /// <summary>A figure as a passage writes it: a number with its percent sign, if any.</summary>
-    [GeneratedRegex(@"\d+(?:\.\d+)?%?")]
+    [GeneratedRegex(@"\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?")]
     private static partial Regex FigurePattern();
 
     [GeneratedRegex(@"(\d+)\s*(?:variant|道变体)")]

@@ -164,7 +164,7 @@ public static partial class DocumentText
     [GeneratedRegex(@"</?(p|div|section|article|main|header|footer|nav|aside|li|ul|ol|dl|dt|dd|tr|table|thead|tbody|blockquote|pre|hr|figure|figcaption|h[1-6])\b[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex BlockTag();
 
-    [GeneratedRegex(@"</?(td|th)\b[^>]*>", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"<(td|th)\b[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex CellTag();
 
     [GeneratedRegex(@"<[^>]*>")]

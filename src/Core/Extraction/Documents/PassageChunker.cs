@@ -69,8 +69,8 @@ public static partial class PassageChunker
             }
             else
             {
-                // Wrapped English lines join with a space; Chinese lines join directly.
-                paragraph.Append(IsCjk(paragraph[^1]) && IsCjk(line[0]) ? "" : " ");
+                // Wrapped English lines join with a space; a line break beside Chinese text joins directly.
+                paragraph.Append(Joiner(paragraph[^1], line[0]));
             }
             paragraph.Append(line);
         }
@@ -212,7 +212,7 @@ public static partial class PassageChunker
         }
     }
 
-    private static string Joiner(char before, char after) => IsCjk(before) && IsCjk(after) ? "" : " ";
+    private static string Joiner(char before, char after) => IsCjk(before) || IsCjk(after) ? "" : " ";
 
     /// <summary>Chinese characters and full-width punctuation: no space goes between them.</summary>
     internal static bool IsCjk(char c) => c is (>= '\u4E00' and <= '\u9FFF') or (>= '\u3000' and <= '\u303F') or (>= '\uFF00' and <= '\uFFEF');
