@@ -31,6 +31,7 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
         ["/operate/releases"] = Operators,
         ["/operate/releases/{Id:long}"] = Operators,
         ["/operate/benchmarks"] = Operators,
+        ["/operate/documents"] = Operators,
         ["/admin/users"] = Admins,
         ["/admin/audit"] = Admins,
         ["/review"] = RoleUsersApp.Reviewers,

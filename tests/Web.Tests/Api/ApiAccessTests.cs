@@ -87,6 +87,10 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["GET api/v1/questions"] = Everyone,
         ["GET api/v1/questions/{id:long}/lineage"] = Everyone,
         ["GET api/v1/runs/{id:long}/yields"] = Operators,
+        // Documents for the extract run kind (#12).
+        ["POST api/v1/documents"] = Operators,
+        ["GET api/v1/documents"] = Operators,
+        ["GET api/v1/documents/{id:long}/passages"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;
