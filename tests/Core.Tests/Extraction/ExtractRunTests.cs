@@ -93,6 +93,23 @@ public sealed class ExtractRunTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task At_the_simulators_default_fault_rates_the_demo_extract_completes_and_every_proposal_is_accounted_for()
+    {
+        await using var h = await PipelineHarness.StartAsync(new SimulatorOptions());
+        var set = await ImportDemoAsync(h, chunking: new ChunkingOptions());
+        var run = await h.WaitAsync(await h.Runs.LaunchAsync(Launch(new { documentSetId = set.DocumentSetId, pairsPerPassage = 3, samplesToVerify = 4, agreeAtLeast = 2 }), "test"));
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal(set.Passages, run.Done + run.Failed);
+        var y = await Queries(h).YieldsAsync(run.Id);
+        Assert.Equal(run.Failed, y.FailedItems);
+        await using var db = await h.Db.CreateDbContextAsync();
+        Assert.Equal(y.Verified, await db.Questions.CountAsync(q => q.CreatedByRunId == run.Id));
+        output.WriteLine($"demo extract: passages {set.Passages} (failed items {y.FailedItems}), proposed {y.Proposed}, verified {y.Verified}, rejected {y.Rejected}: "
+            + string.Join(", ", y.RejectedByReason.Select(r => $"{r.Key} {r.Value}")) + $"; requests {run.Attempts}, cost {run.Cost}");
+    }
+
+    [Fact]
     public async Task Unsupported_missing_and_disagreeing_pairs_are_rejected_with_their_reasons_and_the_run_completes()
     {
         var sim = Clean();
