@@ -47,6 +47,22 @@ public sealed class AnswerComposer
             return new SimAnswer(script.Reasoning, script.Content, AnswerMode.Scripted);
         }
 
+        // A repair request is the original conversation, the broken answer and the request for valid JSON: the original
+        // is answered again whole, and at the repair fault rate broken again.
+        if (request.LastUserContent.Contains(DerivedAnswers.RepairTag, StringComparison.Ordinal) && request.Messages.Count > 2)
+        {
+            var calm = options.Clone();
+            calm.DeriveMalformedRate = 0;
+            var again = Compose(request with { Messages = [.. request.Messages.Take(request.Messages.Count - 2)] }, calm);
+            return Draw(request).Draw < options.RepairFailRate ? DerivedAnswers.Broken(again) : again;
+        }
+        var systemText = string.Join("\n", request.Messages.Where(m => m.Role == "system").Select(m => m.Content));
+        // An extract request carries a passage, not an oracle question: its pairs come from the passage text.
+        if (systemText.Contains(DerivedAnswers.ExtractTag, StringComparison.Ordinal))
+        {
+            return Derived.Extract(request, options, Draw(request).Pick);
+        }
+
         var oracle = _oracle.Get(options.OracleFile);
         var entry = oracle is null ? null : FindOracle(oracle, request.LastUserContent);
         // Questions an A2Q or T2Q answer proposed are known too, so sampling them verifies against their answers.

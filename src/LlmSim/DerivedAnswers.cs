@@ -15,6 +15,8 @@ public sealed partial class DerivedAnswers
 {
     public const string A2qTag = "[a2q:generate]";
     public const string T2qTag = "[t2q:mine]";
+    public const string ExtractTag = "[extract:qa]";
+    public const string RepairTag = "[json:repair]";
 
     private readonly ConcurrentDictionary<string, OracleEntry> _learned = new(StringComparer.Ordinal);
 
@@ -91,6 +93,80 @@ public sealed partial class DerivedAnswers
         var content = new JsonObject { ["points"] = list }.ToJsonString(Json);
         return Finish(content, chinese ? "找出推理中没有明说却用到的知识，再为每条知识出题。" : "Find the knowledge the reasoning used without saying so, then write questions on each.",
             Unit(pick, 99, 5) < options.DeriveMalformedRate);
+    }
+
+    /// <summary>
+    /// Pairs drawn from the passage between <c>&lt;&lt;&lt;</c> and <c>&gt;&gt;&gt;</c>: a sentence with a figure becomes a
+    /// fill-in question whose answer is that figure; other sentences become true/false statements. At the configured
+    /// rates a pair states a figure the passage lacks, lacks its answer, or the whole answer is broken JSON.
+    /// </summary>
+    public SimAnswer Extract(ChatRequest request, SimulatorOptions options, ulong pick)
+    {
+        var text = request.LastUserContent;
+        var open = text.IndexOf("<<<", StringComparison.Ordinal);
+        var close = text.LastIndexOf(">>>", StringComparison.Ordinal);
+        var passage = open >= 0 && close > open ? text[(open + 3)..close].Trim() : "";
+        var titleMatch = TitlePattern().Match(text);
+        var title = titleMatch.Success ? titleMatch.Groups[1].Value.Trim() : "";
+        var chinese = TokenCounter.ContainsCjk(passage);
+        var count = Math.Clamp(Number(PairsPattern().Match(text), 3), 1, 10);
+        var sentences = SentencePattern().Matches(passage).Select(m => m.Value.Trim()).Where(x => x.Length >= 8).Distinct().ToList();
+        var withFigures = sentences.Where(x => FigurePattern().IsMatch(x)).ToList();
+        var plain = sentences.Except(withFigures).ToList();
+        var pairs = new JsonArray();
+        for (var i = 0; i < count && i < sentences.Count; i++)
+        {
+            string question, answer, type;
+            if (i < withFigures.Count)
+            {
+                var sentence = withFigures[i];
+                var figure = FigurePattern().Match(sentence);
+                var blank = sentence[..figure.Index] + "____" + sentence[(figure.Index + figure.Length)..];
+                answer = figure.Value;
+                question = chinese
+                    ? $"填空（{title}）：{blank} 空格处应填的数值是多少？"
+                    : $"Fill in the figure ({title}): {blank} What is the missing figure?";
+                type = "Knowledge QA";
+                if (Unit(pick, i, 7) < options.ExtractUnsupportedRate)
+                {
+                    // A figure the passage never states: the "supported by the passage" check has something to refuse.
+                    var value = double.Parse(NumberPattern().Match(answer).Value, CultureInfo.InvariantCulture);
+                    answer = answer.Replace(NumberPattern().Match(answer).Value, Format(value * 10 + 7), StringComparison.Ordinal);
+                }
+            }
+            else
+            {
+                var sentence = plain[(i - withFigures.Count) % Math.Max(plain.Count, 1)];
+                question = chinese ? $"判断对错（{title}）：{sentence}" : $"True or false ({title}): {sentence}";
+                answer = chinese ? "正确" : "True";
+                type = "Knowledge QA";
+            }
+            var missing = Unit(pick, i, 3) < options.DeriveMissingFieldRate;
+            if (!missing)
+            {
+                Learn(question, answer, []);
+            }
+            var pair = new JsonObject { ["question"] = question, ["options"] = null, ["answer"] = answer, ["taskType"] = type };
+            if (missing)
+            {
+                pair.Remove("answer");
+            }
+            pairs.Add(pair);
+            if (i >= withFigures.Count && plain.Count == 0)
+            {
+                break;
+            }
+        }
+        var content = new JsonObject { ["pairs"] = pairs }.ToJsonString(Json);
+        return Finish(content, chinese ? "逐句读这段文字，挑出明确写出的事实，各出一道可以核对的题。" : "Read the passage sentence by sentence and turn each stated fact into a checkable question.",
+            Unit(pick, 99, 5) < options.DeriveMalformedRate);
+    }
+
+    /// <summary>The same answer cut off the way a careless answer breaks, for a repair that fails again.</summary>
+    public static SimAnswer Broken(SimAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return new SimAnswer(answer.Reasoning, answer.Content[..(answer.Content.Length * 2 / 3)], AnswerMode.DerivedMalformed);
     }
 
     /// <summary>The learned entry whose question occurs in the text; the longest wins.</summary>
@@ -224,6 +300,19 @@ public sealed partial class DerivedAnswers
 
     [GeneratedRegex(@"(?:^|\s)([A-F])[\.．、]\s?\S")]
     private static partial Regex InlineOption();
+
+    [GeneratedRegex(@"(?:[Aa]t most|最多)\s*(\d+)\s*(?:question|道题)")]
+    private static partial Regex PairsPattern();
+
+    [GeneratedRegex(@"(?:Document:|文档：)\s*(.+)")]
+    private static partial Regex TitlePattern();
+
+    [GeneratedRegex(@"[^。！？!?\n]+?(?:[。！？!?]|\.(?=\s|$)|$)", RegexOptions.Multiline)]
+    private static partial Regex SentencePattern();
+
+    /// <summary>A figure as a passage writes it: a number with its percent sign, if any.</summary>
+    [GeneratedRegex(@"\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?")]
+    private static partial Regex FigurePattern();
 
     [GeneratedRegex(@"(\d+)\s*(?:variant|道变体)")]
     private static partial Regex CountPattern();

@@ -47,6 +47,12 @@ public sealed class SimulatorOptions
     /// <summary>Probability that a proposed question is its parent again (spaced differently).</summary>
     public double DeriveIdenticalRate { get; set; } = 0.1;
 
+    /// <summary>Probability that an extract pair (<c>[extract:qa]</c>) states a figure the passage does not contain.</summary>
+    public double ExtractUnsupportedRate { get; set; } = 0.1;
+
+    /// <summary>Probability that the answer to a repair request (<c>[json:repair]</c>) is broken JSON again.</summary>
+    public double RepairFailRate { get; set; } = 0.2;
+
     /// <summary>Median latency in milliseconds; 0 means no latency at all.</summary>
     public double LatencyMedianMs { get; set; } = 40;
 
@@ -88,6 +94,8 @@ public sealed class SimulatorOptions
         DeriveMalformedRate = other.DeriveMalformedRate;
         DeriveMissingFieldRate = other.DeriveMissingFieldRate;
         DeriveIdenticalRate = other.DeriveIdenticalRate;
+        ExtractUnsupportedRate = other.ExtractUnsupportedRate;
+        RepairFailRate = other.RepairFailRate;
         LatencyMedianMs = other.LatencyMedianMs;
         LatencySpread = other.LatencySpread;
         MaxConcurrency = other.MaxConcurrency;
@@ -117,6 +125,8 @@ public sealed class SimulatorOptions
         CheckRate(DeriveMalformedRate, nameof(DeriveMalformedRate));
         CheckRate(DeriveMissingFieldRate, nameof(DeriveMissingFieldRate));
         CheckRate(DeriveIdenticalRate, nameof(DeriveIdenticalRate));
+        CheckRate(ExtractUnsupportedRate, nameof(ExtractUnsupportedRate));
+        CheckRate(RepairFailRate, nameof(RepairFailRate));
         CheckRate(Rate429, nameof(Rate429));
         CheckRate(Rate500, nameof(Rate500));
         CheckRate(RateHang, nameof(RateHang));

@@ -40,6 +40,9 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<DerivedCandidate> DerivedCandidates => Set<DerivedCandidate>();
     public DbSet<KnowledgePoint> KnowledgePoints => Set<KnowledgePoint>();
     public DbSet<KnowledgePointTrace> KnowledgePointTraces => Set<KnowledgePointTrace>();
+    public DbSet<DocumentSet> DocumentSets => Set<DocumentSet>();
+    public DbSet<Document> Documents => Set<Document>();
+    public DbSet<Passage> Passages => Set<Passage>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -76,6 +79,8 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasOne<Question>().WithMany().HasForeignKey(x => x.ParentQuestionId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(x => x.ParentTraceId);
             e.Property(x => x.KnowledgePoint).HasMaxLength(2000);
+            e.HasIndex(x => x.PassageId);
+            e.HasOne<Passage>().WithMany().HasForeignKey(x => x.PassageId).OnDelete(DeleteBehavior.Restrict);
         });
         modelBuilder.Entity<KnowledgePoint>(e =>
         {
@@ -108,9 +113,34 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.Property(x => x.RejectReason).HasMaxLength(32);
             e.Property(x => x.RejectDetail).HasMaxLength(2000);
             e.Property(x => x.RawText).HasMaxLength(20_000);
+            e.Property(x => x.RepairRawText).HasMaxLength(20_000);
+            e.HasIndex(x => x.PassageId);
             e.Property(x => x.RequestHash).HasMaxLength(128);
             e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Question>().WithMany().HasForeignKey(x => x.ParentQuestionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<DocumentSet>(e =>
+        {
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.CreatedBy).HasMaxLength(256);
+        });
+        modelBuilder.Entity<Document>(e =>
+        {
+            e.HasIndex(x => x.DocumentSetId);
+            e.Property(x => x.FileName).HasMaxLength(260);
+            e.Property(x => x.Format).HasMaxLength(16);
+            e.Property(x => x.Title).HasMaxLength(500);
+            e.Property(x => x.Language).HasMaxLength(8);
+            e.Property(x => x.Sha256).HasMaxLength(64);
+            e.HasOne<DocumentSet>().WithMany().HasForeignKey(x => x.DocumentSetId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Passage>(e =>
+        {
+            e.HasIndex(x => new { x.DocumentId, x.Index }).IsUnique();
+            e.Property(x => x.Heading).HasMaxLength(1000);
+            e.Property(x => x.Language).HasMaxLength(8);
+            e.HasOne<Document>().WithMany().HasForeignKey(x => x.DocumentId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Synthesizer>(e =>
         {

@@ -92,6 +92,8 @@ public sealed class Question
     public string? KnowledgePoint { get; set; }
     /// <summary>T2Q: the merged knowledge point (see <see cref="Data.KnowledgePoint"/>) the question targets.</summary>
     public long? KnowledgePointId { get; set; }
+    /// <summary>Extract: the passage of an imported document the question was drawn from.</summary>
+    public long? PassageId { get; set; }
     /// <summary>When a reviewer disputed the reference answer: the question leaves every dataset until an Operator or Expert settles it.</summary>
     public DateTimeOffset? ReferenceDisputedAt { get; set; }
     public required string Language { get; set; }
@@ -592,8 +594,11 @@ public sealed class DerivedCandidate
     /// <summary>The item that proposed it; a retried item's earlier proposals are replaced.</summary>
     public long RunItemId { get; set; }
     public QuestionOrigin Origin { get; set; }
-    public long ParentQuestionId { get; set; }
+    /// <summary>The question it derives from (a2q, t2q); null for a pair drawn from a passage (extract).</summary>
+    public long? ParentQuestionId { get; set; }
     public long? ParentTraceId { get; set; }
+    /// <summary>Extract: the passage the pair was drawn from.</summary>
+    public long? PassageId { get; set; }
     /// <summary>Position in the model's answer (0 for an answer that could not be read at all).</summary>
     public int Index { get; set; }
     public string? Text { get; set; }
@@ -612,6 +617,8 @@ public sealed class DerivedCandidate
     public string? RejectDetail { get; set; }
     /// <summary>The model's raw answer, kept when it could not be read.</summary>
     public string? RawText { get; set; }
+    /// <summary>The answer to the one repair request, kept when it could not be read either.</summary>
+    public string? RepairRawText { get; set; }
     /// <summary>Sampled answers that agreed with the new reference, out of <see cref="Samples"/>.</summary>
     public int Agreed { get; set; }
     public int Samples { get; set; }
@@ -620,4 +627,46 @@ public sealed class DerivedCandidate
     public long PromptTemplateId { get; set; }
     public int TemplateVersion { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Raw documents imported together under one name; an <c>extract</c> run draws QA pairs from its passages.</summary>
+public sealed class DocumentSet
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public int MaxPassageChars { get; set; }
+    public int OverlapChars { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>One uploaded file (plain text, Markdown or HTML), reduced to text and chunked into passages.</summary>
+public sealed class Document
+{
+    public long Id { get; set; }
+    public long DocumentSetId { get; set; }
+    public required string FileName { get; set; }
+    /// <summary>text, markdown or html.</summary>
+    public required string Format { get; set; }
+    public string? Title { get; set; }
+    public required string Language { get; set; }
+    public int Chars { get; set; }
+    public int PassageCount { get; set; }
+    public required string Sha256 { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A bounded piece of a document: the item of an <c>extract</c> run.</summary>
+public sealed class Passage
+{
+    public long Id { get; set; }
+    public long DocumentId { get; set; }
+    /// <summary>Position in the document, from 0.</summary>
+    public int Index { get; set; }
+    /// <summary>The heading path the passage sits under ("Annual report › Risk").</summary>
+    public string? Heading { get; set; }
+    public required string Text { get; set; }
+    /// <summary>The document line the passage starts on (1-based), so a pair can be traced back to its place.</summary>
+    public int StartLine { get; set; }
+    public required string Language { get; set; }
 }

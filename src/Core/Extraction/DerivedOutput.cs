@@ -20,6 +20,33 @@ public sealed record Proposal(
 public sealed class MalformedOutputException(string message) : Exception(message);
 
 /// <summary>
+/// The JSON schemas sent as <c>response_format</c> with each structured-output step (they are part of the request hash).
+/// Strict mode wants every property listed as required, so optional fields are nullable instead of absent.
+/// </summary>
+public static class OutputSchemas
+{
+    private const string Options = "\"options\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}}";
+
+    public const string A2q = "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"variants\"],\"properties\":{\"variants\":{\"type\":\"array\",\"items\":"
+        + "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"question\",\"options\",\"answer\",\"perturbation\"],\"properties\":{"
+        + "\"question\":{\"type\":\"string\"}," + Options + ",\"answer\":{\"type\":\"string\"},"
+        + "\"perturbation\":{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"kind\",\"before\",\"after\"],\"properties\":{"
+        + "\"kind\":{\"type\":\"string\",\"enum\":[\"number\",\"condition\",\"entity\",\"rule\",\"negation\"]},"
+        + "\"before\":{\"type\":\"string\"},\"after\":{\"type\":\"string\"}}}}}}}}";
+
+    public const string T2q = "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"points\"],\"properties\":{\"points\":{\"type\":\"array\",\"items\":"
+        + "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"kind\",\"statement\",\"questions\"],\"properties\":{"
+        + "\"kind\":{\"type\":\"string\"},\"statement\":{\"type\":\"string\"},\"questions\":{\"type\":\"array\",\"items\":"
+        + "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"question\",\"options\",\"answer\"],\"properties\":{"
+        + "\"question\":{\"type\":\"string\"}," + Options + ",\"answer\":{\"type\":\"string\"}}}}}}}}}";
+
+    public const string Extract = "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"pairs\"],\"properties\":{\"pairs\":{\"type\":\"array\",\"items\":"
+        + "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"question\",\"options\",\"answer\",\"taskType\"],\"properties\":{"
+        + "\"question\":{\"type\":\"string\"}," + Options + ",\"answer\":{\"type\":\"string\"},"
+        + "\"taskType\":{\"type\":[\"string\",\"null\"]}}}}}}";
+}
+
+/// <summary>
 /// Reads the strict JSON the <c>a2q-generate</c> and <c>t2q-mine</c> templates ask for. One Markdown code fence around
 /// the object is tolerated (models add it); anything else that is not the object asked for is malformed. A proposal
 /// that lacks a field is kept and marked, so it is rejected with its own reason while its siblings go on.
@@ -54,6 +81,31 @@ public static class DerivedOutput
                 missing.Add("perturbation");
             }
             result.Add(new Proposal(index++, text, OptionsOf(v), answer, kind?.ToLowerInvariant(), before, after, null,
+                missing.Count == 0 ? null : string.Join(", ", missing)));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Reads <c>{"pairs":[{question, options?, answer, taskType?}]}</c> (the <c>extract-qa</c> template). The task type
+    /// travels in <see cref="Proposal.Kind"/>; an unknown one is dropped (the rules type the question instead).
+    /// </summary>
+    public static IReadOnlyList<Proposal> ReadExtract(string content)
+    {
+        var root = Parse(content);
+        if (!root.TryGetProperty("pairs", out var pairs) || pairs.ValueKind != JsonValueKind.Array)
+        {
+            throw new MalformedOutputException("the JSON object has no \"pairs\" array");
+        }
+        var result = new List<Proposal>();
+        var index = 0;
+        foreach (var pair in pairs.EnumerateArray().Take(MaxProposals))
+        {
+            var missing = new List<string>();
+            var text = Text(pair, "question", missing);
+            var answer = Text(pair, "answer", missing);
+            var type = Optional(pair, "taskType");
+            result.Add(new Proposal(index++, text, OptionsOf(pair), answer, type, null, null, null,
                 missing.Count == 0 ? null : string.Join(", ", missing)));
         }
         return result;

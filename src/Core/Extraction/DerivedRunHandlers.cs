@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 
 namespace DeepFinance.Core.Extraction;
 
-/// <summary>What the two derived kinds share: spec checks, prompts by role, estimates, completion (pass rates of new questions).</summary>
+/// <summary>What the derived kinds (extract, a2q, t2q) share: spec checks, prompts by role, estimates, completion (pass rates of new questions).</summary>
 public abstract class DerivedRunHandler<TSpec>(
     IDbContextFactory<DeepFinanceDbContext> dbFactory,
     SynthesizerCatalog catalog,
@@ -27,7 +27,13 @@ public abstract class DerivedRunHandler<TSpec>(
     KnowledgePointMerger? merger = null) : IRunKindHandler where TSpec : DerivedSettings, new()
 {
     public const string GenerateRole = "generate";
+    public const string RepairTemplate = "json-repair";
     public const int MaxIds = 100_000;
+
+    /// <summary>Why a launch has nothing to work on.</summary>
+    protected virtual string NoSubjects => Origin == QuestionOrigin.A2Q
+        ? "No verified question with a reference matches (verified: at least one correct first answer; reference not disputed)."
+        : "No verified trace matches (a correct answer to a question whose reference is not disputed).";
 
     public abstract string Kind { get; }
 
@@ -75,14 +81,16 @@ public abstract class DerivedRunHandler<TSpec>(
             spec = await CheckAsync(db, spec, ct);
             if (!await Subjects(db, spec).AnyAsync(ct))
             {
-                throw new RunValidationException("spec", Origin == QuestionOrigin.A2Q
-                    ? "No verified question with a reference matches (verified: at least one correct first answer; reference not disputed)."
-                    : "No verified trace matches (a correct answer to a question whose reference is not disputed).");
+                throw new RunValidationException("spec", NoSubjects);
             }
         }
         var generate = await prompts.GetForSpecAsync(Template, spec.TemplateVersion, "spec.templateVersion", ct);
         var sample = await prompts.GetForSpecAsync(PromptLibrary.CotSample, spec.SampleTemplateVersion, "spec.sampleTemplateVersion", ct);
-        var rolePrompts = new List<(string, long)> { (GenerateRole, generate.Id), (SamplingPlanner.SampleRole, sample.Id) };
+        var repair = await prompts.GetForSpecAsync(RepairTemplate, null, "spec", ct);
+        var rolePrompts = new List<(string, long)>
+        {
+            (GenerateRole, generate.Id), (SamplingPlanner.SampleRole, sample.Id), (DerivedWork.RepairRole, repair.Id),
+        };
         string? judge = null;
         long? judgePromptId = null;
         if (!string.IsNullOrWhiteSpace(spec.Judge))
@@ -146,6 +154,75 @@ public abstract class DerivedRunHandler<TSpec>(
     }
 
     protected static IQueryable<long> Limit(IQueryable<long> ids, int? limit) => limit is { } n ? ids.OrderBy(x => x).Take(n) : ids.OrderBy(x => x);
+}
+
+/// <summary><c>extract</c>: question–answer pairs drawn from the passages of imported documents, each verified by sampling.</summary>
+public sealed class ExtractRunHandler(
+    IDbContextFactory<DeepFinanceDbContext> dbFactory, SynthesizerCatalog catalog, PromptLibrary prompts, LlmGateway gateway, AnswerVerifier verifier,
+    CotSampler sampler, IDuplicateDetector detector, QuestionStatistics statistics, IOptions<RunOptions> options)
+    : DerivedRunHandler<ExtractSpec>(dbFactory, catalog, prompts, gateway, verifier, sampler, detector, statistics, options)
+{
+    public const string TemplateName = "extract-qa";
+    public const int MaxPairs = 10;
+
+    public override string Kind => "extract";
+
+    protected override QuestionOrigin Origin => QuestionOrigin.Q2A;
+
+    protected override string Template => TemplateName;
+
+    protected override string NoSubjects => "The chosen documents have no passages.";
+
+    protected override int ProposalsPerItem(ExtractSpec spec) => spec.PairsPerPassage;
+
+    protected override async Task<ExtractSpec> CheckAsync(DeepFinanceDbContext db, ExtractSpec spec, CancellationToken ct)
+    {
+        if (spec.PairsPerPassage is < 1 or > MaxPairs)
+        {
+            throw new RunValidationException("spec.pairsPerPassage", $"Pairs per passage must be between 1 and {MaxPairs}.");
+        }
+        var ids = spec.DocumentIds is { Count: > 0 } list ? list.Distinct().ToList() : null;
+        if (spec.DocumentSetId is null && ids is null)
+        {
+            throw new RunValidationException("spec.documentSetId", "Choose a document set (documentSetId) or documents (documentIds).");
+        }
+        if (spec.DocumentSetId is not null && ids is not null)
+        {
+            throw new RunValidationException("spec.documentIds", "Give a document set or document ids, not both.");
+        }
+        if (spec.DocumentSetId is { } set && !await db.DocumentSets.AnyAsync(s => s.Id == set, ct))
+        {
+            throw new RunValidationException("spec.documentSetId", $"No document set with id {set}.");
+        }
+        if (ids is not null)
+        {
+            if (ids.Count > MaxIds)
+            {
+                throw new RunValidationException("spec.documentIds", $"At most {MaxIds} document ids; use a document set for more.");
+            }
+            var known = await db.Documents.Where(d => ids.Contains(d.Id)).Select(d => d.Id).ToListAsync(ct);
+            var unknown = ids.Except(known).Take(10).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new RunValidationException("spec.documentIds", $"No document with id {string.Join(", ", unknown)}.");
+            }
+        }
+        return spec with { DocumentIds = ids };
+    }
+
+    protected override IQueryable<long> Subjects(DeepFinanceDbContext db, ExtractSpec spec)
+    {
+        var passages = db.Passages.AsNoTracking();
+        if (spec.DocumentSetId is { } set)
+        {
+            passages = passages.Where(p => db.Documents.Any(d => d.Id == p.DocumentId && d.DocumentSetId == set));
+        }
+        if (spec.DocumentIds is { Count: > 0 } ids)
+        {
+            passages = passages.Where(p => ids.Contains(p.DocumentId));
+        }
+        return Limit(passages.Select(p => p.Id), spec.Limit);
+    }
 }
 
 /// <summary><c>a2q</c>: counterfactual variants of verified questions, each verified by sampling before it joins the pool.</summary>

@@ -2,7 +2,7 @@ using DeepFinance.Core.Data;
 
 namespace DeepFinance.Core.Extraction;
 
-/// <summary>What <c>a2q</c> and <c>t2q</c> share: how a proposed question is verified before it joins the pool.</summary>
+/// <summary>What <c>extract</c>, <c>a2q</c> and <c>t2q</c> share: how a proposed question is verified before it joins the pool.</summary>
 public record DerivedSettings
 {
     /// <summary>Sampled answers per proposal (k); the sampling prompt never carries the proposal's answer.</summary>
@@ -41,6 +41,17 @@ public sealed record T2qSpec : DerivedSettings
     public int QuestionsPerPoint { get; init; } = 1;
 }
 
+/// <summary>
+/// The <c>extract</c> spec: question–answer pairs drawn from the passages of a document set (or of chosen documents),
+/// each verified by sampling like any derived question.
+/// </summary>
+public sealed record ExtractSpec : DerivedSettings
+{
+    public long? DocumentSetId { get; init; }
+    public IReadOnlyList<long>? DocumentIds { get; init; }
+    public int PairsPerPassage { get; init; } = 3;
+}
+
 /// <summary>Why a proposal did not join the pool; the codes are stored and counted per run.</summary>
 public static class RejectReasons
 {
@@ -51,8 +62,11 @@ public static class RejectReasons
     public const string Duplicate = "duplicate";
     public const string UnparsableAnswer = "unparsable-answer";
     public const string Disagreement = "disagreement";
+    /// <summary>Extract: the answer states a figure the passage does not contain.</summary>
+    public const string UnsupportedAnswer = "unsupported-answer";
 
-    public static IReadOnlyList<string> All { get; } = [MalformedJson, MissingField, IdenticalToParent, NearDuplicate, Duplicate, UnparsableAnswer, Disagreement];
+    public static IReadOnlyList<string> All { get; } =
+        [MalformedJson, MissingField, IdenticalToParent, NearDuplicate, Duplicate, UnparsableAnswer, UnsupportedAnswer, Disagreement];
 
     public static IReadOnlyList<string> PerturbationKinds { get; } = ["number", "condition", "entity", "rule", "negation"];
 }

@@ -12,17 +12,22 @@ using Microsoft.EntityFrameworkCore;
 namespace DeepFinance.Core.Extraction;
 
 /// <summary>
-/// A partition of <c>a2q</c> or <c>t2q</c> items. Per item: one generation request (the parent question, its reference or
-/// the verified reasoning) → strict JSON → each proposal checked (fields, answer the rules can check, not the parent again,
-/// not a duplicate) → k sampled answers that never see the proposed answer → verified when at least m agree. Verified
-/// proposals become questions with their samples as traces; every proposal is stored as a candidate with its outcome.
-/// An answer that is not the JSON asked for fails the item with the reason, the raw text kept.
+/// A partition of <c>extract</c>, <c>a2q</c> or <c>t2q</c> items. Per item: one generation request (a passage, the parent
+/// question and its reference, or the verified reasoning) with a JSON schema as <c>response_format</c> → strict JSON →
+/// each proposal checked (fields, answer the rules can check, supported by the passage, not the parent again, not a
+/// duplicate) → k sampled answers that never see the proposed answer → verified when at least m agree. Verified proposals
+/// become questions with their samples as traces; every proposal is stored as a candidate with its outcome.
+/// An answer that is not the JSON asked for gets one repair request (the broken text and the parse error, asking for
+/// valid JSON); when that answer does not parse either, the item fails with both reasons and both raw texts kept.
 /// </summary>
 public sealed partial class DerivedWork : IPartitionWork
 {
     public const string A2qPurpose = "a2q-generate";
     public const string T2qPurpose = "t2q-mine";
+    public const string ExtractPurpose = "extract-qa";
     public const string VerifyPurpose = "derived-verify";
+    public const string RepairPurpose = "json-repair";
+    public const string RepairRole = "repair";
 
     private readonly RunContext _run;
     private readonly QuestionOrigin _origin;
@@ -40,13 +45,20 @@ public sealed partial class DerivedWork : IPartitionWork
     private readonly Dictionary<long, List<string>> _children;
     private readonly IReadOnlyDictionary<long, RequestProvenance> _provenance;
     private readonly KnowledgePointMerger? _merger;
+    private readonly PromptVersion _repair;
+    private readonly Dictionary<long, PassageSource> _passages;
+
+    /// <summary>A passage with what the extract prompt shows beside it.</summary>
+    private sealed record PassageSource(long Id, long DocumentId, string Text, string? Heading, string Language, string? Title, string FileName);
 
     private DerivedWork(RunContext run, QuestionOrigin origin, DerivedSettings settings, LlmGateway gateway, AnswerVerifier verifier, CotSampler sampler,
-        PromptLibrary prompts, IDuplicateDetector detector, PromptVersion generate, PromptVersion sample, Dictionary<long, Question> questions,
-        Dictionary<long, CotTrace> traces, Dictionary<long, List<string>> children, IReadOnlyDictionary<long, RequestProvenance> provenance,
-        KnowledgePointMerger? merger)
+        PromptLibrary prompts, IDuplicateDetector detector, PromptVersion generate, PromptVersion sample, PromptVersion repair,
+        Dictionary<long, Question> questions, Dictionary<long, CotTrace> traces, Dictionary<long, PassageSource> passages,
+        Dictionary<long, List<string>> children, IReadOnlyDictionary<long, RequestProvenance> provenance, KnowledgePointMerger? merger)
     {
         _merger = merger;
+        _repair = repair;
+        _passages = passages;
         _run = run;
         _origin = origin;
         _settings = settings;
@@ -64,7 +76,7 @@ public sealed partial class DerivedWork : IPartitionWork
         _provenance = provenance;
     }
 
-    /// <param name="origin">A2Q: items are questions. T2Q: items are traces.</param>
+    /// <param name="origin">A2Q: items are questions. T2Q: items are traces. Q2A (an <see cref="ExtractSpec"/>): items are passages.</param>
     public static async Task<DerivedWork> OpenAsync(RunContext run, QuestionOrigin origin, DerivedSettings settings, IReadOnlyList<RunItemRef> items,
         IDbContextFactory<DeepFinanceDbContext> dbFactory, PromptLibrary prompts, LlmGateway gateway, AnswerVerifier verifier, CotSampler sampler,
         IDuplicateDetector detector, string generateRole, CancellationToken ct, KnowledgePointMerger? merger = null)
@@ -74,6 +86,7 @@ public sealed partial class DerivedWork : IPartitionWork
         var subjects = items.Select(i => i.SubjectId).Distinct().ToList();
         var itemIds = items.Select(i => i.Id).ToList();
         Dictionary<long, CotTrace> traces = [];
+        Dictionary<long, PassageSource> passages = [];
         Dictionary<long, Question> questions;
         Dictionary<long, List<string>> children;
         IReadOnlyDictionary<long, RequestProvenance> provenance;
@@ -82,7 +95,15 @@ public sealed partial class DerivedWork : IPartitionWork
             // A retried item's earlier proposals (kept from a failed attempt) give way to the new attempt's.
             await db.DerivedCandidates.Where(c => c.RunId == run.RunId && itemIds.Contains(c.RunItemId)).ExecuteDeleteAsync(ct);
             List<long> questionIds;
-            if (origin == QuestionOrigin.T2Q)
+            if (settings is ExtractSpec)
+            {
+                passages = await (from p in db.Passages.AsNoTracking()
+                                  join d in db.Documents on p.DocumentId equals d.Id
+                                  where subjects.Contains(p.Id)
+                                  select new PassageSource(p.Id, p.DocumentId, p.Text, p.Heading, p.Language, d.Title, d.FileName)).ToDictionaryAsync(p => p.Id, ct);
+                questionIds = [];
+            }
+            else if (origin == QuestionOrigin.T2Q)
             {
                 traces = await db.Traces.AsNoTracking().Where(t => subjects.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
                 questionIds = [.. traces.Values.Select(t => t.QuestionId).Distinct()];
@@ -92,74 +113,102 @@ public sealed partial class DerivedWork : IPartitionWork
                 questionIds = subjects;
             }
             questions = await db.Questions.AsNoTracking().Where(q => questionIds.Contains(q.Id)).ToDictionaryAsync(q => q.Id, ct);
-            // Questions already derived from these parents: a new proposal repeating one is a duplicate.
-            children = (await db.Questions.AsNoTracking().Where(q => q.ParentQuestionId != null && questionIds.Contains(q.ParentQuestionId.Value))
+            // Questions already derived from these parents (or drawn from these passages): a new proposal repeating one is a duplicate.
+            // Passages of a document overlap, so for extract the family is the document: a pair an earlier passage gave is a duplicate.
+            var documents = passages.Values.Select(p => p.DocumentId).Distinct().ToList();
+            children = settings is ExtractSpec
+                ? (await (from q in db.Questions.AsNoTracking()
+                          join p in db.Passages on q.PassageId equals p.Id
+                          where documents.Contains(p.DocumentId)
+                          select new { Parent = p.DocumentId, q.Text }).ToListAsync(ct))
+                    .GroupBy(x => x.Parent).ToDictionary(g => g.Key, g => g.Select(x => x.Text).ToList())
+                : (await db.Questions.AsNoTracking().Where(q => q.ParentQuestionId != null && questionIds.Contains(q.ParentQuestionId.Value))
                     .Select(q => new { Parent = q.ParentQuestionId!.Value, q.Text }).ToListAsync(ct))
-                .GroupBy(x => x.Parent).ToDictionary(g => g.Key, g => g.Select(x => x.Text).ToList());
+                    .GroupBy(x => x.Parent).ToDictionary(g => g.Key, g => g.Select(x => x.Text).ToList());
             provenance = await QuestionProvenance.OfManyAsync(db, questionIds, ct);
         }
         var generate = await prompts.GetByIdAsync(run.Prompt(generateRole), ct);
         var sample = await prompts.GetByIdAsync(run.Prompt(SamplingPlanner.SampleRole), ct);
-        return new DerivedWork(run, origin, settings, gateway, verifier, sampler, prompts, detector, generate, sample, questions, traces, children, provenance,
-            merger);
+        // Runs launched before the repair step existed carry no repair prompt: they use the current one.
+        var repair = run.Prompts.TryGetValue(RepairRole, out var repairId)
+            ? await prompts.GetByIdAsync(repairId, ct)
+            : await prompts.GetAsync(DerivedRunHandler<A2qSpec>.RepairTemplate, null, ct);
+        return new DerivedWork(run, origin, settings, gateway, verifier, sampler, prompts, detector, generate, sample, repair, questions, traces, passages,
+            children, provenance, merger);
     }
 
     public async Task<ItemResult> ProcessAsync(RunItemRef item, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(item);
         CotTrace? sourceTrace = null;
-        long questionId = item.SubjectId;
-        if (_origin == QuestionOrigin.T2Q)
+        Question? parent = null;
+        PassageSource? passage = null;
+        RequestProvenance from;
+        LlmRequest request;
+        Func<string, IReadOnlyList<Proposal>> read;
+        if (_settings is ExtractSpec)
         {
-            if (!_traces.TryGetValue(item.SubjectId, out sourceTrace))
+            if (!_passages.TryGetValue(item.SubjectId, out passage))
             {
-                return ItemResult.Failed($"trace {item.SubjectId} no longer exists");
+                return ItemResult.Failed($"passage {item.SubjectId} no longer exists");
             }
-            questionId = sourceTrace.QuestionId;
+            // Documents are imported like public seed sets: their text may go to any synthesizer.
+            from = RequestProvenance.Public;
+            request = ExtractRequest(passage);
+            read = DerivedOutput.ReadExtract;
         }
-        if (!_questions.TryGetValue(questionId, out var parent) || parent.ReferenceAnswer is not { } reference)
+        else
         {
-            return ItemResult.Failed($"question {questionId} no longer exists or has no reference answer");
+            long questionId = item.SubjectId;
+            if (_origin == QuestionOrigin.T2Q)
+            {
+                if (!_traces.TryGetValue(item.SubjectId, out sourceTrace))
+                {
+                    return ItemResult.Failed($"trace {item.SubjectId} no longer exists");
+                }
+                questionId = sourceTrace.QuestionId;
+            }
+            if (!_questions.TryGetValue(questionId, out parent) || parent.ReferenceAnswer is not { } reference)
+            {
+                return ItemResult.Failed($"question {questionId} no longer exists or has no reference answer");
+            }
+            // Unknown lineage fails closed: the privacy gate treats it as raw-derived.
+            from = _provenance.GetValueOrDefault(parent.Id, RequestProvenance.RawDerived);
+            request = GenerationRequest(parent, reference, sourceTrace, from);
+            read = _origin == QuestionOrigin.A2Q ? DerivedOutput.ReadA2q : DerivedOutput.ReadT2q;
         }
-        // Unknown lineage fails closed: the privacy gate treats it as raw-derived.
-        var from = _provenance.GetValueOrDefault(parent.Id, RequestProvenance.RawDerived);
-        var profile = _run.Synthesizer;
-        var request = GenerationRequest(parent, reference, sourceTrace, from);
-        var hash = RequestHasher.Hash(profile, request);
         var template = (_generate.Id, _generate.Version);
-        LlmResult generated;
+        Generation generated;
         try
         {
-            generated = await _gateway.CompleteAsync(profile, request, ct, hash: hash);
+            generated = await GenerateAsync(request, read, ct);
         }
         catch (Exception e) when (e is LlmCallException or PrivacyGateException)
         {
             return ItemResult.Failed(e.Message);
         }
+        var hash = generated.Hash;
         var allFromStore = generated.FromStore;
-        var content = generated.Completion.Content;
-        IReadOnlyList<Proposal> proposals;
-        try
+        var empty = new Proposal(0, null, null, null, null, null, null, null, null);
+        if (generated.Proposals is not { } proposals)
         {
-            proposals = _origin == QuestionOrigin.A2Q ? DerivedOutput.ReadA2q(content) : DerivedOutput.ReadT2q(content);
-        }
-        catch (MalformedOutputException e)
-        {
-            var reason = $"{RejectReasons.MalformedJson}: {e.Message}";
-            var row = Candidate(item, parent, sourceTrace, new Proposal(0, null, null, null, null, null, null, null, null), hash, template);
+            var reason = $"{RejectReasons.MalformedJson}: {generated.Error}";
+            var row = Candidate(item, parent, sourceTrace, passage, empty, hash, template);
             row.Status = DerivedStatus.Rejected;
             row.RejectReason = RejectReasons.MalformedJson;
-            row.RejectDetail = Brief(e.Message);
-            row.RawText = Cut(content, 20_000);
+            row.RejectDetail = Brief(generated.Error!);
+            row.RawText = Cut(generated.Content, 20_000);
+            row.RepairRawText = Cut(generated.RepairContent, 20_000);
             return new ItemResult([], reason) { Rows = [new CandidateRow(row, null, [])] };
         }
         if (proposals.Count == 0)
         {
-            var row = Candidate(item, parent, sourceTrace, new Proposal(0, null, null, null, null, null, null, null, null), hash, template);
+            var row = Candidate(item, parent, sourceTrace, passage, empty, hash, template);
             row.Status = DerivedStatus.Rejected;
             row.RejectReason = RejectReasons.MissingField;
-            row.RejectDetail = _origin == QuestionOrigin.A2Q ? "the answer lists no variants" : "the answer lists no knowledge points";
-            row.RawText = Cut(content, 20_000);
+            row.RejectDetail = _settings is ExtractSpec ? "the answer lists no question-answer pairs"
+                : _origin == QuestionOrigin.A2Q ? "the answer lists no variants" : "the answer lists no knowledge points";
+            row.RawText = Cut(generated.RepairContent ?? generated.Content, 20_000);
             return new ItemResult([], null, allFromStore) { Rows = [new CandidateRow(row, null, [])] };
         }
 
@@ -179,12 +228,37 @@ public sealed partial class DerivedWork : IPartitionWork
                 }, sourceTrace.Id));
             }
         }
-        var seen = new List<string>(_children.GetValueOrDefault(parent.Id) ?? []);
+        var family = passage?.DocumentId ?? parent!.Id;
+        var seen = passage is null ? new List<string>(_children.GetValueOrDefault(family) ?? []) : [];
         foreach (var proposal in proposals)
         {
-            var row = Candidate(item, parent, sourceTrace, proposal, hash, template);
+            var row = Candidate(item, parent, sourceTrace, passage, proposal, hash, template);
             var pointKey = proposal.KnowledgePoint is { } kp ? pointKeys.GetValueOrDefault(kp) : null;
-            var rejection = Check(parent, proposal, seen);
+            (string Code, string Detail)? rejection;
+            if (passage is not null)
+            {
+                // Passages of one document in this partition run side by side: each checks against what the others kept.
+                lock (_children)
+                {
+                    if (!_children.TryGetValue(family, out var shared))
+                    {
+                        _children[family] = shared = [];
+                    }
+                    rejection = Check(parent, passage, proposal, shared);
+                    if (rejection is null)
+                    {
+                        shared.Add(proposal.Text!);
+                    }
+                }
+            }
+            else
+            {
+                rejection = Check(parent, passage, proposal, seen);
+                if (rejection is null)
+                {
+                    seen.Add(proposal.Text!);
+                }
+            }
             if (rejection is not null)
             {
                 row.Status = DerivedStatus.Rejected;
@@ -193,8 +267,7 @@ public sealed partial class DerivedWork : IPartitionWork
                 rows.Add(new CandidateRow(row, null, [], pointKey));
                 continue;
             }
-            seen.Add(proposal.Text!);
-            var question = NewQuestion(parent, sourceTrace, proposal);
+            var question = NewQuestion(parent, sourceTrace, passage, proposal);
             var samples = new List<CotTrace>();
             try
             {
@@ -229,8 +302,50 @@ public sealed partial class DerivedWork : IPartitionWork
         return new ItemResult([], null, allFromStore) { Rows = rows };
     }
 
+    /// <summary>What a generation step produced: proposals, or why none could be read and both raw answers.</summary>
+    private sealed record Generation(string Hash, string Content, string? RepairContent, IReadOnlyList<Proposal>? Proposals, string? Error, bool FromStore);
+
+    /// <summary>
+    /// The generation request, and when its answer is not the JSON asked for, one repair request: the same conversation with
+    /// the broken answer and the parse error added, asking for valid JSON only. Both are ordinary paid requests, hashed and
+    /// stored (an item retried later reads both from the store, never buying either twice).
+    /// </summary>
+    private async Task<Generation> GenerateAsync(LlmRequest request, Func<string, IReadOnlyList<Proposal>> read, CancellationToken ct)
+    {
+        var profile = _run.Synthesizer;
+        var hash = RequestHasher.Hash(profile, request);
+        var generated = await _gateway.CompleteAsync(profile, request, ct, hash: hash);
+        var content = generated.Completion.Content;
+        string firstError;
+        try
+        {
+            return new Generation(hash, content, null, read(content), null, generated.FromStore);
+        }
+        catch (MalformedOutputException e)
+        {
+            firstError = e.Message;
+        }
+        var messages = new List<ChatMessage>(request.Messages) { new("assistant", content) };
+        messages.AddRange(_prompts.Render(_repair, new Dictionary<string, object?>
+        {
+            ["error"] = firstError,
+            ["language"] = request.Messages.Any(m => PassageChunker.LanguageOf(m.Content) == "zh") ? "zh" : "en",
+        }).Where(m => m.Role != "system"));
+        var repairRequest = request with { Messages = messages, SamplingSalt = $"{request.SamplingSalt}|{RepairPurpose}", Purpose = RepairPurpose };
+        var repaired = await _gateway.CompleteAsync(profile, repairRequest, ct);
+        var repairContent = repaired.Completion.Content;
+        try
+        {
+            return new Generation(hash, content, repairContent, read(repairContent), null, generated.FromStore && repaired.FromStore);
+        }
+        catch (MalformedOutputException e)
+        {
+            return new Generation(hash, content, repairContent, null, $"{firstError}; the repair attempt: {e.Message}", generated.FromStore && repaired.FromStore);
+        }
+    }
+
     /// <summary>The first check a proposal fails, or null when it may go on to sampling.</summary>
-    private (string Code, string Detail)? Check(Question parent, Proposal p, List<string> seen)
+    private (string Code, string Detail)? Check(Question? parent, PassageSource? passage, Proposal p, List<string> seen)
     {
         var label = $"proposal {p.Index + 1}";
         if (p.Missing is { } missing)
@@ -238,22 +353,31 @@ public sealed partial class DerivedWork : IPartitionWork
             return (RejectReasons.MissingField, $"{label} lacks {missing}");
         }
         var text = p.Text!;
-        var verdict = _detector.Compare(parent.Text, text);
-        if (verdict.IsDuplicate)
+        if (parent is not null)
         {
-            return verdict.Rule == "exact"
-                ? (RejectReasons.IdenticalToParent, $"{label} is the parent question again after normalisation")
-                : (RejectReasons.NearDuplicate, $"{label} is a near-duplicate of the parent ({verdict.Reason})");
+            var verdict = _detector.Compare(parent.Text, text);
+            if (verdict.IsDuplicate)
+            {
+                return verdict.Rule == "exact"
+                    ? (RejectReasons.IdenticalToParent, $"{label} is the parent question again after normalisation")
+                    : (RejectReasons.NearDuplicate, $"{label} is a near-duplicate of the parent ({verdict.Reason})");
+            }
         }
         foreach (var other in seen)
         {
             if (_detector.Compare(other, text).IsDuplicate)
             {
-                return (RejectReasons.Duplicate, $"{label} repeats a question already derived from this parent: \"{Cut(other, 120)}\"");
+                return (RejectReasons.Duplicate, passage is null
+                    ? $"{label} repeats a question already derived from this parent: \"{Cut(other, 120)}\""
+                    : $"{label} repeats a question already drawn from this document: \"{Cut(other, 120)}\"");
             }
         }
         var answer = p.Answer!;
-        var options = p.Options ?? (_origin == QuestionOrigin.A2Q ? parent.Options : null);
+        if (passage is not null && Unsupported(answer, passage.Text) is { } figure)
+        {
+            return (RejectReasons.UnsupportedAnswer, $"{label}: the answer's figure {figure} does not occur in the passage");
+        }
+        var options = p.Options ?? (_origin == QuestionOrigin.A2Q ? parent?.Options : null);
         var kind = ReferenceAnswer.Classify(answer);
         if (kind.Kind == ReferenceKind.Text && _parameters.Judge is null)
         {
@@ -267,6 +391,26 @@ public sealed partial class DerivedWork : IPartitionWork
         }
         return null;
     }
+
+    /// <summary>
+    /// A figure of the answer that the passage does not contain (thousands separators ignored), or null. A pair drawn
+    /// from a passage may only state what the passage says; letters and true/false are left to the sampling.
+    /// </summary>
+    internal static string? Unsupported(string answer, string passage)
+    {
+        var text = passage.Replace(",", "", StringComparison.Ordinal).Replace("，", "", StringComparison.Ordinal);
+        foreach (System.Text.RegularExpressions.Match m in Figure().Matches(answer.Replace(",", "", StringComparison.Ordinal)))
+        {
+            if (!text.Contains(m.Value, StringComparison.Ordinal))
+            {
+                return m.Value;
+            }
+        }
+        return null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\d+(?:\.\d+)?")]
+    private static partial System.Text.RegularExpressions.Regex Figure();
 
     /// <summary>Options listed inside the question text ("A. … B. …"), counted by their distinct letters.</summary>
     internal static int InlineOptionCount(string text) =>
@@ -292,7 +436,8 @@ public sealed partial class DerivedWork : IPartitionWork
     {
         var purpose = _settings is A2qSpec ? A2qPurpose : T2qPurpose;
         var messages = _prompts.Render(_generate, GenerationModel(_settings, parent, reference, trace));
-        return new LlmRequest(_run.Synthesizer.Name, messages, 0, $"{_run.Run.SamplingSalt}|{purpose}", purpose, from);
+        return new LlmRequest(_run.Synthesizer.Name, messages, 0, $"{_run.Run.SamplingSalt}|{purpose}", purpose, from,
+            JsonSchema: purpose == A2qPurpose ? OutputSchemas.A2q : OutputSchemas.T2q, CallerRepairsJson: true);
     }
 
     /// <summary>
@@ -327,6 +472,23 @@ public sealed partial class DerivedWork : IPartitionWork
         return model;
     }
 
+    private LlmRequest ExtractRequest(PassageSource passage)
+    {
+        var spec = (ExtractSpec)_settings;
+        var model = new Dictionary<string, object?>
+        {
+            ["passage"] = passage.Text,
+            ["heading"] = passage.Heading ?? "",
+            ["title"] = passage.Title ?? passage.FileName,
+            ["language"] = passage.Language,
+            ["count"] = spec.PairsPerPassage,
+            ["task_types"] = string.Join(", ", TaskTypes.Names),
+        };
+        var messages = _prompts.Render(_generate, model);
+        return new LlmRequest(_run.Synthesizer.Name, messages, 0, $"{_run.Run.SamplingSalt}|{ExtractPurpose}", ExtractPurpose, RequestProvenance.Public,
+            JsonSchema: OutputSchemas.Extract, CallerRepairsJson: true);
+    }
+
     private async Task<(CotTrace Trace, bool FromStore)> SampleAsync(Question question, string answer, RequestProvenance from, int index, CancellationToken ct)
     {
         var profile = _run.Synthesizer;
@@ -352,18 +514,21 @@ public sealed partial class DerivedWork : IPartitionWork
         return (trace, result.FromStore);
     }
 
-    private Question NewQuestion(Question parent, CotTrace? trace, Proposal p)
+    private Question NewQuestion(Question? parent, CotTrace? trace, PassageSource? passage, Proposal p)
     {
-        var options = p.Options ?? (_origin == QuestionOrigin.A2Q ? parent.Options : null);
-        // A counterfactual keeps its parent's task type; a mined question is typed by the rules.
-        var type = TaskTypeClassifier.Classify(p.Text!, options, p.Answer, _origin == QuestionOrigin.A2Q ? parent.TaskType : null);
+        var options = p.Options ?? (_origin == QuestionOrigin.A2Q ? parent?.Options : null);
+        // A counterfactual keeps its parent's task type; a pair from a passage keeps the type the model named when it is
+        // one of the six; a mined question, or an unnamed type, is typed by the rules.
+        TaskType? given = _origin == QuestionOrigin.A2Q ? parent?.TaskType
+            : passage is not null && TaskTypes.TryParse(p.Kind, out var named) ? named : null;
+        var type = TaskTypeClassifier.Classify(p.Text!, options, p.Answer, given);
         return new Question
         {
-            Origin = _origin, ParentQuestionId = parent.Id, ParentTraceId = trace?.Id, CreatedByRunId = _run.RunId,
+            Origin = _origin, ParentQuestionId = parent?.Id, ParentTraceId = trace?.Id, PassageId = passage?.Id, CreatedByRunId = _run.RunId,
             Text = p.Text!, ReferenceAnswer = p.Answer, Options = options is null ? null : [.. options], TaskType = type.Type,
             Perturbation = _origin == QuestionOrigin.A2Q ? Describe(p) : null,
             KnowledgePoint = _origin == QuestionOrigin.T2Q ? Cut(p.KnowledgePoint, 2000) : null,
-            Language = parent.Language, CreatedAt = DateTimeOffset.UtcNow,
+            Language = parent?.Language ?? passage!.Language, CreatedAt = DateTimeOffset.UtcNow,
         };
     }
 
@@ -378,9 +543,11 @@ public sealed partial class DerivedWork : IPartitionWork
         return p.Before is null && p.After is null ? p.Kind : $"{p.Kind}: {p.Before ?? "…"} → {p.After ?? "…"}";
     }
 
-    private DerivedCandidate Candidate(RunItemRef item, Question parent, CotTrace? trace, Proposal p, string hash, (long Id, int Version) template) => new()
+    private DerivedCandidate Candidate(RunItemRef item, Question? parent, CotTrace? trace, PassageSource? passage, Proposal p, string hash,
+        (long Id, int Version) template) => new()
     {
-        RunId = _run.RunId, RunItemId = item.Id, Origin = _origin, ParentQuestionId = parent.Id, ParentTraceId = trace?.Id, Index = p.Index,
+        RunId = _run.RunId, RunItemId = item.Id, Origin = _origin, ParentQuestionId = parent?.Id, ParentTraceId = trace?.Id, PassageId = passage?.Id,
+        Index = p.Index,
         Text = Cut(p.Text, 20_000), Answer = Cut(p.Answer, 4000), PerturbationKind = Cut(p.Kind, 32), PerturbationBefore = Cut(p.Before, 1000),
         PerturbationAfter = Cut(p.After, 1000), KnowledgePoint = Cut(p.KnowledgePoint, 2000), RequestHash = hash, PromptTemplateId = template.Id,
         TemplateVersion = template.Version, CreatedAt = DateTimeOffset.UtcNow,

@@ -31,6 +31,9 @@ public sealed record QuestionList(int Total, IReadOnlyList<QuestionRow> Items);
 
 public sealed record QuestionLineage(LineageNode Question, LineageNode? Parent, IReadOnlyList<LineageNode> Children, IReadOnlyList<RejectedProposal> Rejected);
 
+/// <summary>An item that failed, with its reason (a malformed answer names both parse errors).</summary>
+public sealed record FailedItem(long ItemId, string Key, string? Error);
+
 public sealed class DerivedQueries(IDbContextFactory<DeepFinanceDbContext> dbFactory)
 {
     /// <summary>
@@ -41,6 +44,14 @@ public sealed class DerivedQueries(IDbContextFactory<DeepFinanceDbContext> dbFac
 
     public static bool HasYields(string kind, DerivedYields yields) =>
         YieldKinds.Contains(kind) || yields?.Proposed > 0;
+
+    /// <summary>The first failed items of a run with their reasons, for the run page.</summary>
+    public async Task<IReadOnlyList<FailedItem>> FailedItemsAsync(long runId, int take = 20, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.RunItems.AsNoTracking().Where(i => i.RunId == runId && i.Status == RunItemStatus.Failed).OrderBy(i => i.Id).Take(take)
+            .Select(i => new FailedItem(i.Id, i.Key, i.Error)).ToListAsync(ct);
+    }
 
     public async Task<DerivedYields> YieldsAsync(long runId, CancellationToken ct = default)
     {

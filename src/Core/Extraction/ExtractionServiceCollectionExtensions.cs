@@ -6,13 +6,18 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class ExtractionServiceCollectionExtensions
 {
-    /// <summary>Multi-perspective extraction beyond Q2A: the <c>a2q</c> and <c>t2q</c> run kinds, their yields and lineage queries,
-    /// the question browser, and knowledge points merged across traces.</summary>
+    /// <summary>
+    /// Multi-perspective extraction beyond Q2A: raw documents chunked into passages, the <c>extract</c>, <c>a2q</c> and
+    /// <c>t2q</c> run kinds, their yields and lineage queries, the question browser, and knowledge points merged across traces.
+    /// </summary>
     public static IServiceCollection AddExtraction(this IServiceCollection services) => services
         .AddSingleton<DerivedQueries>()
         .AddSingleton<KnowledgePointMerger>()
         .AddSingleton<KnowledgePointQueries>()
         .AddSingleton<QuestionBrowser>()
+        .AddSingleton<DocumentImporter>()
+        .AddSingleton<DocumentQueries>()
+        .AddRunKind<ExtractRunHandler>()
         .AddRunKind<A2qRunHandler>()
         .AddRunKind<T2qRunHandler>()
         .AddQuestionPreview(DerivedWork.A2qPurpose, "A2Q: perturbs one key fact of a verified question and writes variants the changed answer fits (previewed with the spec's defaults).",

@@ -240,7 +240,7 @@ public sealed class LlmGateway(
         {
             throw new MalformedResponseException("the answer is empty");
         }
-        if (request.JsonSchema is not null)
+        if (request.JsonSchema is not null && !request.CallerRepairsJson)
         {
             using var _ = JsonDocument.Parse(completion.Content);
         }

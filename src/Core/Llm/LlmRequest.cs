@@ -14,6 +14,9 @@ public sealed record ChatMessage(string Role, string Content)
 /// </summary>
 /// <param name="Provenance">Where the text comes from, from <see cref="ProvenanceRules"/>; required, so that
 /// no request reaches the privacy gate in <see cref="ChatEndpointClient"/> without one.</param>
+/// <param name="JsonSchema">Sent as <c>response_format</c> (json_schema); part of the hash.</param>
+/// <param name="CallerRepairsJson">The caller reads the JSON itself and asks once for a repair: an answer that does not
+/// parse is stored and returned like any other (it was paid for), instead of being retried as a malformed response.</param>
 public sealed record LlmRequest(
     string Synthesizer,
     IReadOnlyList<ChatMessage> Messages,
@@ -23,7 +26,8 @@ public sealed record LlmRequest(
     RequestProvenance Provenance,
     string? JsonSchema = null,
     double? Temperature = null,
-    int? MaxTokens = null);
+    int? MaxTokens = null,
+    bool CallerRepairsJson = false);
 
 /// <summary>How the reasoning arrived: a separate field, inline think tags, or not at all.</summary>
 public static class ReasoningFormats

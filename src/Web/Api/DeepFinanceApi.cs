@@ -16,6 +16,7 @@ public static class DeepFinanceApi
         api.MapQueriesApi();
         api.MapQuestionsApi();
         api.MapPromptsApi();
+        api.MapDocumentsApi();
         return app;
     }
 }

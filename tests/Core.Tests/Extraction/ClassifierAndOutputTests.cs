@@ -93,4 +93,38 @@ public sealed class CurationTaskTypeTests
             db.Questions.OrderBy(q => q.Id).Select(q => q.TaskType));
         Assert.Equal([TaskType.Math, TaskType.ComplianceSecurity, TaskType.AnalysisInterpretation], types);
     }
+
+    [Fact]
+    public void Extract_pairs_are_read_with_options_and_task_type_and_a_pair_without_answer_is_marked()
+    {
+        var pairs = DerivedOutput.ReadExtract("""
+            {"pairs":[{"question":"Q1?","options":null,"answer":"1.85%","taskType":"Knowledge QA"},{"question":"Q2?","options":["a","b"],"taskType":null}]}
+            """);
+        Assert.Equal(2, pairs.Count);
+        Assert.Equal(("Q1?", "1.85%", "Knowledge QA", (string?)null), (pairs[0].Text, pairs[0].Answer, pairs[0].Kind, pairs[0].Missing));
+        Assert.Equal(["a", "b"], pairs[1].Options);
+        Assert.Equal("answer", pairs[1].Missing);
+        Assert.Throws<MalformedOutputException>(() => DerivedOutput.ReadExtract("{\"variants\":[]}"));
+    }
+
+    [Fact]
+    public void Every_response_format_schema_is_valid_json_listing_all_its_properties_as_required()
+    {
+        foreach (var schema in new[] { OutputSchemas.Extract, OutputSchemas.A2q, OutputSchemas.T2q })
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(schema);
+            Assert.Equal("object", doc.RootElement.GetProperty("type").GetString());
+            Assert.False(doc.RootElement.GetProperty("additionalProperties").GetBoolean());
+        }
+    }
+
+    [Theory]
+    [InlineData("1.85%", "净息差为1.85%，较上年下降。", null)]
+    [InlineData("5,280", "资产总额达到 5,280 亿元。", null)]
+    [InlineData("57,280", "资产总额达到 5,280 亿元。", "57280")]
+    [InlineData("True", "Any passage.", null)]
+    public void An_answer_figure_must_occur_in_the_passage(string answer, string passage, string? missing)
+    {
+        Assert.Equal(missing, DerivedWork.Unsupported(answer, passage));
+    }
 }

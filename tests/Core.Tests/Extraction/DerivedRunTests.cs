@@ -94,12 +94,18 @@ public sealed class DerivedRunTests(Xunit.Abstractions.ITestOutputHelper output)
         var missing = await h.WaitAsync(await h.Runs.LaunchAsync(Launch("a2q", new { sourceRunId = source, samplingSalt = "missing" }), "test"));
         sim.DeriveMissingFieldRate = 0;
         sim.DeriveMalformedRate = 1;
+        sim.RepairFailRate = 1;
         var broken = await h.WaitAsync(await h.Runs.LaunchAsync(Launch("a2q", new { sourceRunId = source, samplingSalt = "broken" }), "test"));
+        sim.RepairFailRate = 0;
         sim.DeriveMalformedRate = 0;
         sim.CorrectProbability = 0;
         var disagreed = await h.WaitAsync(await h.Runs.LaunchAsync(Launch("a2q", new { sourceRunId = source, samplingSalt = "wrong" }), "test"));
+        // A cut-off answer whose one repair request is answered well goes on as if it had been right the first time.
+        sim.CorrectProbability = 1;
+        sim.DeriveMalformedRate = 1;
+        var repaired = await h.WaitAsync(await h.Runs.LaunchAsync(Launch("a2q", new { sourceRunId = source, samplingSalt = "repaired" }), "test"));
 
-        foreach (var run in new[] { identical, missing, broken, disagreed })
+        foreach (var run in new[] { identical, missing, broken, repaired, disagreed })
         {
             Assert.Equal(RunStatus.Completed, run.Status);
             Assert.Equal(5, run.Done + run.Failed);
@@ -115,17 +121,23 @@ public sealed class DerivedRunTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(5, broken.Failed);
         Assert.Equal(5, y3.FailedItems);
         Assert.Equal(5, y3.RejectedByReason[RejectReasons.MalformedJson]);
+        var yr = await q.YieldsAsync(repaired.Id);
+        Assert.Equal(0, repaired.Failed);
+        Assert.Equal(10, yr.Proposed);
+        Assert.True(yr.Verified > 0);
+        Assert.False(yr.RejectedByReason.ContainsKey(RejectReasons.MalformedJson));
         var y4 = await q.YieldsAsync(disagreed.Id);
         Assert.Equal(0, y4.Verified);
         Assert.True(y4.RejectedByReason.GetValueOrDefault(RejectReasons.Disagreement) > 0, string.Join(", ", y4.RejectedByReason));
 
         await using var db = await h.Db.CreateDbContextAsync();
-        Assert.Equal(0, await db.Questions.CountAsync(x => x.Origin == QuestionOrigin.A2Q));
+        Assert.Equal(0, await db.Questions.CountAsync(x => x.Origin == QuestionOrigin.A2Q && x.CreatedByRunId != repaired.Id));
         // A broken answer fails its item with the reason, and the raw text stays with the rejected candidate.
         var items = await db.RunItems.Where(i => i.RunId == broken.Id).ToListAsync();
-        Assert.All(items, i => Assert.StartsWith("malformed-json: not valid JSON", i.Error, StringComparison.Ordinal));
+        Assert.All(items, i => Assert.Matches("^malformed-json: not valid JSON .*; the repair attempt: not valid JSON", i.Error));
         var kept = await db.DerivedCandidates.Where(c => c.RunId == broken.Id).ToListAsync();
         Assert.All(kept, c => Assert.StartsWith("{\"variants\":", c.RawText, StringComparison.Ordinal));
+        Assert.All(kept, c => Assert.StartsWith("{\"variants\":", c.RepairRawText, StringComparison.Ordinal));
         var why = await db.DerivedCandidates.FirstAsync(c => c.RunId == missing.Id);
         Assert.Matches("proposal [12] lacks (answer|perturbation)", why.RejectDetail);
         var disagreement = await db.DerivedCandidates.FirstAsync(c => c.RunId == disagreed.Id && c.RejectReason == RejectReasons.Disagreement);

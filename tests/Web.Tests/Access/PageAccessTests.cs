@@ -37,6 +37,7 @@ public sealed partial class PageAccessTests : IClassFixture<RoleUsersApp>
         ["/operate/releases/{Id:long}"] = Operators,
         ["/operate/benchmarks"] = Operators,
         ["/operate/prompts"] = Operators,
+        ["/operate/documents"] = Operators,
         ["/admin/users"] = Admins,
         ["/admin/audit"] = Admins,
         ["/review"] = RoleUsersApp.Reviewers,

@@ -97,6 +97,10 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/prompts/{name}/versions"] = Operators,
         ["POST api/v1/prompts/{name}/preview"] = Operators,
         ["GET api/v1/prompts/{name}/items"] = Operators,
+        // Documents for the extract run kind (#12).
+        ["POST api/v1/documents"] = Operators,
+        ["GET api/v1/documents"] = Operators,
+        ["GET api/v1/documents/{id:long}/passages"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;

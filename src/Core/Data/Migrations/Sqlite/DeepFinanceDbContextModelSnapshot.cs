@@ -447,10 +447,13 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("ParentQuestionId")
+                    b.Property<long?>("ParentQuestionId")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ParentTraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PassageId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("PerturbationAfter")
@@ -481,6 +484,10 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.Property<string>("RejectReason")
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RepairRawText")
+                        .HasMaxLength(20000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RequestHash")
@@ -515,6 +522,8 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("ParentQuestionId");
 
+                    b.HasIndex("PassageId");
+
                     b.HasIndex("QuestionId");
 
                     b.HasIndex("RunItemId");
@@ -522,6 +531,88 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasIndex("RunId", "Status", "RejectReason");
 
                     b.ToTable("DerivedCandidates");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.Document", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Chars")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DocumentSetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PassageCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DocumentSetId");
+
+                    b.ToTable("Documents");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.DocumentSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxPassageChars")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OverlapChars")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("DocumentSets");
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.ExpertAssignment", b =>
@@ -680,6 +771,42 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.ToTable("LlmResponses");
                 });
 
+            modelBuilder.Entity("DeepFinance.Core.Data.Passage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Heading")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StartLine")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DocumentId", "Index")
+                        .IsUnique();
+
+                    b.ToTable("Passages");
+                });
+
             modelBuilder.Entity("DeepFinance.Core.Data.PromptTemplate", b =>
                 {
                     b.Property<long>("Id")
@@ -769,6 +896,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.Property<double?>("PassRate")
                         .HasColumnType("REAL");
 
+                    b.Property<long?>("PassageId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Perturbation")
                         .HasColumnType("TEXT");
 
@@ -799,6 +929,8 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasIndex("ParentQuestionId");
 
                     b.HasIndex("ParentTraceId");
+
+                    b.HasIndex("PassageId");
 
                     b.HasIndex("TaskType");
 
@@ -1781,12 +1913,20 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasOne("DeepFinance.Core.Data.Question", null)
                         .WithMany()
                         .HasForeignKey("ParentQuestionId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("DeepFinance.Core.Data.Run", null)
                         .WithMany()
                         .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.Document", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.DocumentSet", null)
+                        .WithMany()
+                        .HasForeignKey("DocumentSetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1813,11 +1953,25 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DeepFinance.Core.Data.Passage", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.Document", null)
+                        .WithMany()
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DeepFinance.Core.Data.Question", b =>
                 {
                     b.HasOne("DeepFinance.Core.Data.Question", null)
                         .WithMany()
                         .HasForeignKey("ParentQuestionId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("DeepFinance.Core.Data.Passage", null)
+                        .WithMany()
+                        .HasForeignKey("PassageId")
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("DeepFinance.Core.Data.SeedItem", null)

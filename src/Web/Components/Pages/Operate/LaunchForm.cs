@@ -15,8 +15,11 @@ public static class LaunchForm
     /// <summary>Self-correction: the run whose failed traces are rewritten, and the most rounds per trace.</summary>
     public sealed record Scr(long? SourceRunId, int MaxRounds);
 
-    /// <summary>a2q and t2q: where parents come from, how many proposals each, and how many samples must agree (m of k = SamplesPerQuestion).</summary>
-    public sealed record Derived(long? SourceRunId, int PerParent, int QuestionsPerPoint, int AgreeAtLeast, int? Limit);
+    /// <summary>
+    /// a2q, t2q and extract: where parents come from (a run, or for extract a document set), how many proposals each
+    /// (variants, points, pairs per passage), and how many samples must agree (m of k = SamplesPerQuestion).
+    /// </summary>
+    public sealed record Derived(long? SourceRunId, int PerParent, int QuestionsPerPoint, int AgreeAtLeast, int? Limit, long? DocumentSetId = null);
 
     public static RunLaunch Build(string kind, string? synthesizer, string? name, Sampling sampling, long? seedSourceId, Filter filter, Scr? scr = null,
         Derived? derived = null)
@@ -37,6 +40,12 @@ public static class LaunchForm
             {
                 sourceRunId = derived.SourceRunId, pointsPerTrace = derived.PerParent, questionsPerPoint = derived.QuestionsPerPoint,
                 samplesToVerify = sampling.SamplesPerQuestion, agreeAtLeast = derived.AgreeAtLeast, limit = derived.Limit, samplingSalt = salt, judge,
+            }
+            : kind == "extract"
+            ? new
+            {
+                documentSetId = derived.DocumentSetId, pairsPerPassage = derived.PerParent, samplesToVerify = sampling.SamplesPerQuestion,
+                agreeAtLeast = derived.AgreeAtLeast, limit = derived.Limit, samplingSalt = salt, judge,
             }
             : kind == "scr"
             ? new
