@@ -1,4 +1,5 @@
 using DeepFinance.Core.Audit;
+using DeepFinance.Core.Extraction;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -68,6 +69,8 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.HasOne<Question>().WithMany().HasForeignKey(x => x.ParentQuestionId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(x => x.ParentTraceId);
             e.Property(x => x.KnowledgePoint).HasMaxLength(2000);
+            e.Property(x => x.TaskTypeDetail).HasMaxLength(ClassificationPrecedence.MaxDetail);
+            e.Property(x => x.DifficultyDetail).HasMaxLength(ClassificationPrecedence.MaxDetail);
         });
         modelBuilder.Entity<DerivedCandidate>(e =>
         {

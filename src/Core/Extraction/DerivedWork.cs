@@ -330,10 +330,16 @@ public sealed partial class DerivedWork : IPartitionWork
         var options = p.Options ?? (_origin == QuestionOrigin.A2Q ? parent.Options : null);
         // A counterfactual keeps its parent's task type; a mined question is typed by the rules.
         var type = TaskTypeClassifier.Classify(p.Text!, options, p.Answer, _origin == QuestionOrigin.A2Q ? parent.TaskType : null);
+        var inherited = _origin == QuestionOrigin.A2Q && parent.TaskType is not null;
+        // Difficulty starts from the rules; the samples that verify the question replace it with their pass rate at completion.
+        var difficulty = DifficultyEstimator.Estimate(p.Text!, options, p.Answer);
         return new Question
         {
             Origin = _origin, ParentQuestionId = parent.Id, ParentTraceId = trace?.Id, CreatedByRunId = _run.RunId,
             Text = p.Text!, ReferenceAnswer = p.Answer, Options = options is null ? null : [.. options], TaskType = type.Type,
+            TaskTypeSource = inherited ? TaskTypeSource.Parent : TaskTypeSource.Rule,
+            TaskTypeDetail = ClassificationPrecedence.Cut(inherited ? $"parent question {parent.Id}" : "rule: " + type.Rule),
+            Difficulty = difficulty.Difficulty, DifficultySource = DifficultySource.Rule, DifficultyDetail = ClassificationPrecedence.Cut("rule: " + difficulty.Rule),
             Perturbation = _origin == QuestionOrigin.A2Q ? Describe(p) : null,
             KnowledgePoint = _origin == QuestionOrigin.T2Q ? Cut(p.KnowledgePoint, 2000) : null,
             Language = parent.Language, CreatedAt = DateTimeOffset.UtcNow,
