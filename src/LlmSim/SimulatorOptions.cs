@@ -47,6 +47,9 @@ public sealed class SimulatorOptions
     /// <summary>Probability that a proposed question is its parent again (spaced differently).</summary>
     public double DeriveIdenticalRate { get; set; } = 0.1;
 
+    /// <summary>Probability that a classifier answer (<c>[classify:question]</c>) is broken: cut-off JSON or a label outside the lists.</summary>
+    public double ClassifyMalformedRate { get; set; } = 0.05;
+
     /// <summary>Median latency in milliseconds; 0 means no latency at all.</summary>
     public double LatencyMedianMs { get; set; } = 40;
 
@@ -88,6 +91,7 @@ public sealed class SimulatorOptions
         DeriveMalformedRate = other.DeriveMalformedRate;
         DeriveMissingFieldRate = other.DeriveMissingFieldRate;
         DeriveIdenticalRate = other.DeriveIdenticalRate;
+        ClassifyMalformedRate = other.ClassifyMalformedRate;
         LatencyMedianMs = other.LatencyMedianMs;
         LatencySpread = other.LatencySpread;
         MaxConcurrency = other.MaxConcurrency;
@@ -117,6 +121,7 @@ public sealed class SimulatorOptions
         CheckRate(DeriveMalformedRate, nameof(DeriveMalformedRate));
         CheckRate(DeriveMissingFieldRate, nameof(DeriveMissingFieldRate));
         CheckRate(DeriveIdenticalRate, nameof(DeriveIdenticalRate));
+        CheckRate(ClassifyMalformedRate, nameof(ClassifyMalformedRate));
         CheckRate(Rate429, nameof(Rate429));
         CheckRate(Rate500, nameof(Rate500));
         CheckRate(RateHang, nameof(RateHang));
