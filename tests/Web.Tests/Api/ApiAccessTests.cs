@@ -87,6 +87,7 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["GET api/v1/questions"] = Everyone,
         ["GET api/v1/questions/{id:long}/lineage"] = Everyone,
         ["GET api/v1/runs/{id:long}/yields"] = Operators,
+        ["PUT api/v1/questions/{id:long}/classification"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;

@@ -18,8 +18,11 @@ public static class LaunchForm
     /// <summary>a2q and t2q: where parents come from, how many proposals each, and how many samples must agree (m of k = SamplesPerQuestion).</summary>
     public sealed record Derived(long? SourceRunId, int PerParent, int QuestionsPerPoint, int AgreeAtLeast, int? Limit);
 
+    /// <summary>classify: only questions whose labels are missing or guessed by the rules (else every one the classifier may still change).</summary>
+    public sealed record Classify(bool UndecidedOnly, int? Limit);
+
     public static RunLaunch Build(string kind, string? synthesizer, string? name, Sampling sampling, long? seedSourceId, Filter filter, Scr? scr = null,
-        Derived? derived = null)
+        Derived? derived = null, Classify? classify = null)
     {
         ArgumentNullException.ThrowIfNull(sampling);
         ArgumentNullException.ThrowIfNull(filter);
@@ -43,6 +46,12 @@ public static class LaunchForm
             {
                 sourceRunId = scr?.SourceRunId, maxRounds = scr?.MaxRounds ?? 3,
                 samplingSalt = salt, judge,
+            }
+            : kind == "classify"
+            ? new
+            {
+                origin = filter.Origin, seedSourceId, questionIds = Ids(filter.QuestionIds), undecidedOnly = classify?.UndecidedOnly ?? true,
+                limit = classify?.Limit, samplingSalt = salt,
             }
             : kind == "synthesize"
             ? new
