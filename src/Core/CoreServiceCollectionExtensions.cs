@@ -50,7 +50,7 @@ public static class CoreServiceCollectionExtensions
             limits.Bind(configuration.GetSection(InputLimits.SectionName));
         }
         limits.ValidateDataAnnotations().ValidateOnStart();
-        return services.AddSingleton<SeedImporter>().AddSingleton<SeedSourceQueries>();
+        return services.AddSingleton<SeedImporter>().AddSingleton<SeedSourceQueries>().AddSingleton<DeepFinance.Core.Ingest.Corpora.CorpusPreview>();
     }
 
     /// <summary>Rules, the judge, the verifier the runs and the CLI share, difficulty thresholds and re-verification.</summary>
@@ -62,6 +62,10 @@ public static class CoreServiceCollectionExtensions
         return services
             .AddSingleton(RuleVerifier.Instance)
             .AddSingleton<AnswerJudge>()
+            .AddTracePreview(PromptLibrary.AnswerJudge, "Judge: decides whether an open answer says what the reference says, when no rule can.",
+                item => AnswerJudge.Model(RunExecutor.VerificationInput(item.Question, item.Question.ReferenceAnswer
+                    ?? throw new PromptItemNotFoundException($"Question {item.Question.Id} of trace {item.Trace.Id} has no reference answer; the judge is only asked with one."),
+                    item.Trace.Answer ?? ""), item.Trace.ExtractedAnswer))
             .AddSingleton<AnswerVerifier>()
             .AddSingleton<QuestionStatistics>()
             .AddSingleton<Reverifier>()
@@ -106,6 +110,9 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<RunOptions>().Bind(configuration.GetSection(RunOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         return services
             .AddSingleton<PromptLibrary>()
+            .AddSingleton<PromptPreviews>()
+            .AddQuestionPreview(PromptLibrary.CotSample, "Sampling (q2a, synthesize, and verifying a2q/t2q proposals): asks a synthesizer to reason step by step. Never sees the reference.",
+                q => CotSampler.Model(q))
             .AddSingleton<Q2aCurator>()
             .AddSingleton<CotSampler>()
             .AddSingleton<SamplingPlanner>()

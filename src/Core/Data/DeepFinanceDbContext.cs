@@ -10,6 +10,7 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
 {
     public DbSet<SeedSource> SeedSources => Set<SeedSource>();
     public DbSet<SeedItem> SeedItems => Set<SeedItem>();
+    public DbSet<SavedSeedMapping> SeedMappings => Set<SavedSeedMapping>();
     public DbSet<Question> Questions => Set<Question>();
     public DbSet<Synthesizer> Synthesizers => Set<Synthesizer>();
     public DbSet<SynthesizerPrice> SynthesizerPrices => Set<SynthesizerPrice>();
@@ -38,6 +39,8 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
     public DbSet<ReleaseExclusion> ReleaseExclusions => Set<ReleaseExclusion>();
     public DbSet<ReleasePiiHit> ReleasePiiHits => Set<ReleasePiiHit>();
     public DbSet<DerivedCandidate> DerivedCandidates => Set<DerivedCandidate>();
+    public DbSet<KnowledgePoint> KnowledgePoints => Set<KnowledgePoint>();
+    public DbSet<KnowledgePointTrace> KnowledgePointTraces => Set<KnowledgePointTrace>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -57,8 +60,13 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
         });
         modelBuilder.Entity<SeedItem>(e =>
         {
-            e.HasIndex(x => new { x.SeedSourceId, x.LineNumber }).IsUnique();
+            e.HasIndex(x => new { x.SeedSourceId, x.LineNumber, x.ItemIndex }).IsUnique();
             e.HasOne<SeedSource>().WithMany().HasForeignKey(x => x.SeedSourceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<SavedSeedMapping>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => x.Name).IsUnique();
         });
         modelBuilder.Entity<Question>(e =>
         {
@@ -72,6 +80,22 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.Property(x => x.TaskTypeDetail).HasMaxLength(ClassificationPrecedence.MaxDetail);
             e.Property(x => x.DifficultyDetail).HasMaxLength(ClassificationPrecedence.MaxDetail);
         });
+        modelBuilder.Entity<KnowledgePoint>(e =>
+        {
+            e.HasIndex(x => x.Key).IsUnique();
+            e.HasIndex(x => x.Kind);
+            e.Property(x => x.Key).HasMaxLength(2000);
+            e.Property(x => x.Text).HasMaxLength(2000);
+        });
+        modelBuilder.Entity<KnowledgePointTrace>(e =>
+        {
+            e.HasKey(x => new { x.KnowledgePointId, x.TraceId });
+            e.HasIndex(x => x.TraceId);
+            e.Property(x => x.Statement).HasMaxLength(2000);
+            e.HasOne<KnowledgePoint>().WithMany().HasForeignKey(x => x.KnowledgePointId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Question>().HasIndex(x => x.KnowledgePointId);
+        modelBuilder.Entity<DerivedCandidate>().HasIndex(x => x.KnowledgePointId);
         modelBuilder.Entity<DerivedCandidate>(e =>
         {
             e.HasIndex(x => new { x.RunId, x.Status, x.RejectReason });

@@ -48,6 +48,22 @@ public sealed class SeedItem
     public List<string>? Options { get; set; }
     public TaskType? TaskType { get; set; }
     public string? Source { get; set; }
+    /// <summary>Which question of its row (0 for the first): a TAT-QA row holds several questions on one table.</summary>
+    public int ItemIndex { get; set; }
+    /// <summary>The unit the source gave with the answer ("million", "percent"); already written into <see cref="Answer"/>.</summary>
+    public string? AnswerScale { get; set; }
+    public Difficulty? Difficulty { get; set; }
+}
+
+/// <summary>A field mapping for seed imports, saved by name so the next file of the same corpus reuses it.</summary>
+public sealed class SavedSeedMapping
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>The mapping as JSON (<see cref="DeepFinance.Core.Ingest.Corpora.SeedMapping"/>).</summary>
+    public required string MappingJson { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }
 
 public sealed class Question
@@ -83,6 +99,8 @@ public sealed class Question
     public long? ParentTraceId { get; set; }
     /// <summary>T2Q: the knowledge point (formula, rule, definition, convention) the question targets.</summary>
     public string? KnowledgePoint { get; set; }
+    /// <summary>T2Q: the merged knowledge point (see <see cref="Data.KnowledgePoint"/>) the question targets.</summary>
+    public long? KnowledgePointId { get; set; }
     /// <summary>When a reviewer disputed the reference answer: the question leaves every dataset until an Operator or Expert settles it.</summary>
     public DateTimeOffset? ReferenceDisputedAt { get; set; }
     public required string Language { get; set; }
@@ -595,6 +613,8 @@ public sealed class DerivedCandidate
     public string? PerturbationAfter { get; set; }
     /// <summary>T2Q: the knowledge point the question targets.</summary>
     public string? KnowledgePoint { get; set; }
+    /// <summary>T2Q: the merged knowledge point the proposal targets.</summary>
+    public long? KnowledgePointId { get; set; }
     public DerivedStatus Status { get; set; }
     /// <summary>Reason code of a rejection: malformed-json, missing-field, identical-to-parent, duplicate, unparsable-answer, disagreement.</summary>
     public string? RejectReason { get; set; }

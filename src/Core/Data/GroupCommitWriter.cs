@@ -88,6 +88,31 @@ public sealed class WriteBatch(DeepFinanceDbContext db, SqliteConnection connect
         return command.ExecuteNonQuery();
     }
 
+    /// <summary>Runs a query prepared once per batch (positional parameters $p0, $p1, …) and returns its first value, or null.</summary>
+    public object? Query(string sql, params object?[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var key = "query:" + sql;
+        if (!_statements.TryGetValue(key, out var command))
+        {
+            command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters.Add(new SqliteParameter("$p" + i, null));
+            }
+            command.Prepare();
+            _statements[key] = command;
+        }
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+        var result = command.ExecuteScalar();
+        return result is DBNull ? null : result;
+    }
+
     public void Dispose()
     {
         foreach (var (_, command) in _inserts.Values)

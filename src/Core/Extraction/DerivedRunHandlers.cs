@@ -23,7 +23,8 @@ public abstract class DerivedRunHandler<TSpec>(
     CotSampler sampler,
     IDuplicateDetector detector,
     QuestionStatistics statistics,
-    IOptions<RunOptions> options) : IRunKindHandler where TSpec : DerivedSettings, new()
+    IOptions<RunOptions> options,
+    KnowledgePointMerger? merger = null) : IRunKindHandler where TSpec : DerivedSettings, new()
 {
     public const string GenerateRole = "generate";
     public const int MaxIds = 100_000;
@@ -130,7 +131,7 @@ public abstract class DerivedRunHandler<TSpec>(
     public async Task<IPartitionWork> OpenPartitionAsync(RunContext run, IReadOnlyList<RunItemRef> items, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return await DerivedWork.OpenAsync(run, Origin, run.SpecAs<TSpec>(), items, dbFactory, prompts, gateway, verifier, sampler, detector, GenerateRole, ct);
+        return await DerivedWork.OpenAsync(run, Origin, run.SpecAs<TSpec>(), items, dbFactory, prompts, gateway, verifier, sampler, detector, GenerateRole, ct, merger);
     }
 
     /// <summary>Pass rate and difficulty of the questions this run created, from the samples that verified them.</summary>
@@ -222,8 +223,8 @@ public sealed class A2qRunHandler(
 /// <summary><c>t2q</c>: knowledge points mined from verified reasoning, each turned into questions verified by sampling.</summary>
 public sealed class T2qRunHandler(
     IDbContextFactory<DeepFinanceDbContext> dbFactory, SynthesizerCatalog catalog, PromptLibrary prompts, LlmGateway gateway, AnswerVerifier verifier,
-    CotSampler sampler, IDuplicateDetector detector, QuestionStatistics statistics, IOptions<RunOptions> options)
-    : DerivedRunHandler<T2qSpec>(dbFactory, catalog, prompts, gateway, verifier, sampler, detector, statistics, options)
+    CotSampler sampler, IDuplicateDetector detector, QuestionStatistics statistics, IOptions<RunOptions> options, KnowledgePointMerger merger)
+    : DerivedRunHandler<T2qSpec>(dbFactory, catalog, prompts, gateway, verifier, sampler, detector, statistics, options, merger)
 {
     public const string TemplateName = "t2q-mine";
     public const int MaxPoints = 10;

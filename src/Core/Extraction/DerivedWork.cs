@@ -39,11 +39,14 @@ public sealed partial class DerivedWork : IPartitionWork
     private readonly Dictionary<long, CotTrace> _traces;
     private readonly Dictionary<long, List<string>> _children;
     private readonly IReadOnlyDictionary<long, RequestProvenance> _provenance;
+    private readonly KnowledgePointMerger? _merger;
 
     private DerivedWork(RunContext run, QuestionOrigin origin, DerivedSettings settings, LlmGateway gateway, AnswerVerifier verifier, CotSampler sampler,
         PromptLibrary prompts, IDuplicateDetector detector, PromptVersion generate, PromptVersion sample, Dictionary<long, Question> questions,
-        Dictionary<long, CotTrace> traces, Dictionary<long, List<string>> children, IReadOnlyDictionary<long, RequestProvenance> provenance)
+        Dictionary<long, CotTrace> traces, Dictionary<long, List<string>> children, IReadOnlyDictionary<long, RequestProvenance> provenance,
+        KnowledgePointMerger? merger)
     {
+        _merger = merger;
         _run = run;
         _origin = origin;
         _settings = settings;
@@ -64,7 +67,7 @@ public sealed partial class DerivedWork : IPartitionWork
     /// <param name="origin">A2Q: items are questions. T2Q: items are traces.</param>
     public static async Task<DerivedWork> OpenAsync(RunContext run, QuestionOrigin origin, DerivedSettings settings, IReadOnlyList<RunItemRef> items,
         IDbContextFactory<DeepFinanceDbContext> dbFactory, PromptLibrary prompts, LlmGateway gateway, AnswerVerifier verifier, CotSampler sampler,
-        IDuplicateDetector detector, string generateRole, CancellationToken ct)
+        IDuplicateDetector detector, string generateRole, CancellationToken ct, KnowledgePointMerger? merger = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(items);
@@ -97,7 +100,8 @@ public sealed partial class DerivedWork : IPartitionWork
         }
         var generate = await prompts.GetByIdAsync(run.Prompt(generateRole), ct);
         var sample = await prompts.GetByIdAsync(run.Prompt(SamplingPlanner.SampleRole), ct);
-        return new DerivedWork(run, origin, settings, gateway, verifier, sampler, prompts, detector, generate, sample, questions, traces, children, provenance);
+        return new DerivedWork(run, origin, settings, gateway, verifier, sampler, prompts, detector, generate, sample, questions, traces, children, provenance,
+            merger);
     }
 
     public async Task<ItemResult> ProcessAsync(RunItemRef item, CancellationToken ct)
@@ -160,17 +164,33 @@ public sealed partial class DerivedWork : IPartitionWork
         }
 
         var rows = new List<IResultRow>();
+        // T2Q: each mined point is recorded (merged with the same point from other traces) before the questions that target it.
+        var pointKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (_origin == QuestionOrigin.T2Q && _merger is not null && sourceTrace is not null)
+        {
+            foreach (var p in proposals.Where(p => p.KnowledgePoint is not null).DistinctBy(p => p.KnowledgePoint, StringComparer.Ordinal))
+            {
+                var statement = Cut(p.KnowledgePoint, 2000)!;
+                var key = await _merger.ResolveAsync(statement, ct);
+                pointKeys[p.KnowledgePoint!] = key;
+                rows.Add(new MinedPointRow(new KnowledgePoint
+                {
+                    Key = key, Text = statement, Kind = KnowledgePointMerger.KindOf(p.Kind), FirstSeenAt = DateTimeOffset.UtcNow, FirstRunId = _run.RunId,
+                }, sourceTrace.Id));
+            }
+        }
         var seen = new List<string>(_children.GetValueOrDefault(parent.Id) ?? []);
         foreach (var proposal in proposals)
         {
             var row = Candidate(item, parent, sourceTrace, proposal, hash, template);
+            var pointKey = proposal.KnowledgePoint is { } kp ? pointKeys.GetValueOrDefault(kp) : null;
             var rejection = Check(parent, proposal, seen);
             if (rejection is not null)
             {
                 row.Status = DerivedStatus.Rejected;
                 row.RejectReason = rejection.Value.Code;
                 row.RejectDetail = Brief(rejection.Value.Detail);
-                rows.Add(new CandidateRow(row, null, []));
+                rows.Add(new CandidateRow(row, null, [], pointKey));
                 continue;
             }
             seen.Add(proposal.Text!);
@@ -195,7 +215,7 @@ public sealed partial class DerivedWork : IPartitionWork
             if (row.Agreed >= _settings.AgreeAtLeast)
             {
                 row.Status = DerivedStatus.Verified;
-                rows.Add(new CandidateRow(row, question, samples));
+                rows.Add(new CandidateRow(row, question, samples, pointKey));
             }
             else
             {
@@ -203,7 +223,7 @@ public sealed partial class DerivedWork : IPartitionWork
                 row.RejectReason = RejectReasons.Disagreement;
                 row.RejectDetail = string.Create(CultureInfo.InvariantCulture,
                     $"{row.Agreed} of {row.Samples} sampled answers agreed with the proposed answer; at least {_settings.AgreeAtLeast} needed");
-                rows.Add(new CandidateRow(row, null, []));
+                rows.Add(new CandidateRow(row, null, [], pointKey));
             }
         }
         return new ItemResult([], null, allFromStore) { Rows = rows };
@@ -270,34 +290,41 @@ public sealed partial class DerivedWork : IPartitionWork
 
     private LlmRequest GenerationRequest(Question parent, string reference, CotTrace? trace, RequestProvenance from)
     {
-        var options = parent.Options is { Count: > 0 } list && !CotSampler.ListsOptions(parent.Text)
-            ? list.Select((text, i) => new Dictionary<string, object?> { ["letter"] = ((char)('A' + i)).ToString(), ["text"] = text }).ToList()
-            : [];
+        var purpose = _settings is A2qSpec ? A2qPurpose : T2qPurpose;
+        var messages = _prompts.Render(_generate, GenerationModel(_settings, parent, reference, trace));
+        return new LlmRequest(_run.Synthesizer.Name, messages, 0, $"{_run.Run.SamplingSalt}|{purpose}", purpose, from);
+    }
+
+    /// <summary>
+    /// The model of the generation prompt (<c>a2q-generate</c> for an <see cref="A2qSpec"/>, <c>t2q-mine</c> for a <see cref="T2qSpec"/>):
+    /// what runs render and the prompts page previews.
+    /// </summary>
+    /// <param name="trace">T2Q: the verified trace mined; null for A2Q.</param>
+    public static Dictionary<string, object?> GenerationModel(DerivedSettings settings, Question parent, string reference, CotTrace? trace)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(parent);
         var model = new Dictionary<string, object?>
         {
             ["question"] = parent.Text,
-            ["options"] = options,
+            ["options"] = CotSampler.OptionsModel(parent),
             ["language"] = parent.Language,
         };
-        string purpose;
-        if (_settings is A2qSpec a2q)
+        if (settings is A2qSpec a2q)
         {
-            purpose = A2qPurpose;
             model["reference"] = reference;
             model["count"] = a2q.VariantsPerQuestion;
             model["kinds"] = string.Join(", ", a2q.Kinds is { Count: > 0 } k ? k : RejectReasons.PerturbationKinds);
         }
         else
         {
-            purpose = T2qPurpose;
-            var t2q = (T2qSpec)_settings;
+            var t2q = (T2qSpec)settings;
             model["reasoning"] = trace?.Reasoning ?? "";
             model["answer"] = trace?.Answer ?? "";
             model["points"] = t2q.PointsPerTrace;
             model["per_point"] = t2q.QuestionsPerPoint;
         }
-        var messages = _prompts.Render(_generate, model);
-        return new LlmRequest(_run.Synthesizer.Name, messages, 0, $"{_run.Run.SamplingSalt}|{purpose}", purpose, from);
+        return model;
     }
 
     private async Task<(CotTrace Trace, bool FromStore)> SampleAsync(Question question, string answer, RequestProvenance from, int index, CancellationToken ct)
@@ -370,10 +397,18 @@ public sealed partial class DerivedWork : IPartitionWork
     private static string? Cut(string? text, int max) => text is null || text.Length <= max ? text : text[..(max - 1)] + "…";
 
     /// <summary>A proposal's candidate row and, when verified, its question and the samples that verified it (traces of the new question).</summary>
-    private sealed class CandidateRow(DerivedCandidate candidate, Question? question, IReadOnlyList<CotTrace> samples) : IResultRow
+    private sealed class CandidateRow(DerivedCandidate candidate, Question? question, IReadOnlyList<CotTrace> samples, string? pointKey = null) : IResultRow
     {
         public void Insert(WriteBatch batch, IReadOnlyList<long> traceIds)
         {
+            if (pointKey is not null && batch.Query("SELECT \"Id\" FROM \"KnowledgePoints\" WHERE \"Key\" = $p0", pointKey) is { } point)
+            {
+                candidate.KnowledgePointId = Convert.ToInt64(point, CultureInfo.InvariantCulture);
+                if (question is not null)
+                {
+                    question.KnowledgePointId = candidate.KnowledgePointId;
+                }
+            }
             if (question is not null)
             {
                 batch.Insert(question);
@@ -387,6 +422,24 @@ public sealed partial class DerivedWork : IPartitionWork
                 }
             }
             batch.Insert(candidate);
+        }
+    }
+
+    /// <summary>
+    /// A mined knowledge point: a new point, or one more trace for the point its key merges into. Runs in the writer's
+    /// transaction, so two traces committing the same new point make one row; a trace is counted once however often it is stored.
+    /// </summary>
+    private sealed class MinedPointRow(KnowledgePoint point, long traceId) : IResultRow
+    {
+        public void Insert(WriteBatch batch, IReadOnlyList<long> traceIds)
+        {
+            batch.Insert(point, orIgnore: true);
+            var id = Convert.ToInt64(batch.Query("SELECT \"Id\" FROM \"KnowledgePoints\" WHERE \"Key\" = $p0", point.Key), CultureInfo.InvariantCulture);
+            var link = new KnowledgePointTrace { KnowledgePointId = id, TraceId = traceId, RunId = point.FirstRunId, Statement = point.Text, MinedAt = point.FirstSeenAt };
+            if (batch.Insert(link, orIgnore: true) > 0)
+            {
+                batch.Execute("UPDATE \"KnowledgePoints\" SET \"Mentions\" = \"Mentions\" + 1 WHERE \"Id\" = $p0", id);
+            }
         }
     }
 }

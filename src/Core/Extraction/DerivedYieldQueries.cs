@@ -13,8 +13,12 @@ public sealed record DerivedYields(int Proposed, int Verified, IReadOnlyDictiona
 }
 
 /// <summary>A derived question's family, for the lineage view.</summary>
+/// <param name="PerturbationKind">A2Q: what kind of fact was changed, with <paramref name="PerturbationBefore"/> and <paramref name="PerturbationAfter"/>.</param>
+/// <param name="KnowledgePointId">T2Q: the merged knowledge point the question targets.</param>
+/// <param name="Status">See <see cref="QuestionStatuses"/>.</param>
 public sealed record LineageNode(long Id, QuestionOrigin Origin, string Text, string? ReferenceAnswer, TaskType? TaskType, Difficulty? Difficulty,
-    double? PassRate, string? Perturbation, string? KnowledgePoint, long? ParentTraceId, long? FirstTraceId);
+    double? PassRate, string? Perturbation, string? KnowledgePoint, long? ParentTraceId, long? FirstTraceId,
+    string? PerturbationKind = null, string? PerturbationBefore = null, string? PerturbationAfter = null, long? KnowledgePointId = null, string? Status = null);
 
 /// <summary>A proposal that did not become a question, shown beside the children so a rejection is visible with its reason.</summary>
 public sealed record RejectedProposal(long Id, long RunId, QuestionOrigin Origin, string? Text, string? Perturbation, string? KnowledgePoint,
@@ -29,6 +33,15 @@ public sealed record QuestionLineage(LineageNode Question, LineageNode? Parent, 
 
 public sealed class DerivedQueries(IDbContextFactory<DeepFinanceDbContext> dbFactory)
 {
+    /// <summary>
+    /// Kinds whose runs propose questions and so have yields (proposed, verified, rejected by reason). The run page also
+    /// shows yields for a run of any other kind that stored proposals, so a kind added later needs no page change.
+    /// </summary>
+    public static readonly IReadOnlySet<string> YieldKinds = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "a2q", "t2q", "extract" };
+
+    public static bool HasYields(string kind, DerivedYields yields) =>
+        YieldKinds.Contains(kind) || yields?.Proposed > 0;
+
     public async Task<DerivedYields> YieldsAsync(long runId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -47,14 +60,14 @@ public sealed class DerivedQueries(IDbContextFactory<DeepFinanceDbContext> dbFac
     public async Task<QuestionLineage?> LineageAsync(long questionId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var question = await Nodes(db, db.Questions.Where(q => q.Id == questionId)).FirstOrDefaultAsync(ct);
+        var question = (await NodesAsync(db, db.Questions.Where(q => q.Id == questionId), ct)).FirstOrDefault();
         if (question is null)
         {
             return null;
         }
         var parentId = await db.Questions.Where(q => q.Id == questionId).Select(q => q.ParentQuestionId).FirstAsync(ct);
-        var parent = parentId is { } p ? await Nodes(db, db.Questions.Where(q => q.Id == p)).FirstOrDefaultAsync(ct) : null;
-        var children = await Nodes(db, db.Questions.Where(q => q.ParentQuestionId == questionId).OrderBy(q => q.Id).Take(200)).ToListAsync(ct);
+        var parent = parentId is { } p ? (await NodesAsync(db, db.Questions.Where(q => q.Id == p), ct)).FirstOrDefault() : null;
+        var children = await NodesAsync(db, db.Questions.Where(q => q.ParentQuestionId == questionId).OrderBy(q => q.Id).Take(200), ct);
         var rejected = (await db.DerivedCandidates.AsNoTracking().Where(c => c.ParentQuestionId == questionId && c.Status == DerivedStatus.Rejected)
             .OrderBy(c => c.Id).Take(200).ToListAsync(ct))
             .Select(c => new RejectedProposal(c.Id, c.RunId, c.Origin, c.Text,
@@ -63,34 +76,22 @@ public sealed class DerivedQueries(IDbContextFactory<DeepFinanceDbContext> dbFac
         return new QuestionLineage(question, parent, children, rejected);
     }
 
-    public const int MaxPageSize = 200;
-
-    /// <summary>
-    /// Questions by origin, newest first, a page at a time. Status: <c>verified</c> (a correct sampled answer),
-    /// <c>failed</c> (sampled, none correct), <c>disputed</c> (reference disputed) or <c>unsampled</c>.
-    /// </summary>
-    public async Task<QuestionList> ListAsync(QuestionOrigin? origin, int page, int pageSize, CancellationToken ct = default)
+    private static async Task<List<LineageNode>> NodesAsync(DeepFinanceDbContext db, IQueryable<Question> q, CancellationToken ct)
     {
-        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
-        page = Math.Max(1, page);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var q = db.Questions.AsNoTracking();
-        if (origin is { } o)
+        var rows = await q.AsNoTracking().Select(x => new
         {
-            q = q.Where(x => x.Origin == o);
-        }
-        var total = await q.CountAsync(ct);
-        var rows = await q.OrderByDescending(x => x.Id).Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(x => new
-            {
-                x.Id, x.ParentQuestionId, x.Origin, x.TaskType, x.Difficulty, x.Text, x.ReferenceDisputedAt, x.VerifiedSamples,
-                Correct = db.Traces.Any(t => t.QuestionId == x.Id && t.Verdict == Verdict.Correct),
-            }).ToListAsync(ct);
-        return new QuestionList(total, [.. rows.Select(x => new QuestionRow(x.Id, x.ParentQuestionId, x.Origin, x.TaskType, x.Difficulty, x.Text,
-            x.ReferenceDisputedAt is not null ? "disputed" : x.Correct ? "verified" : x.VerifiedSamples > 0 ? "failed" : "unsampled"))]);
+            x.Id, x.Origin, x.Text, x.ReferenceAnswer, x.TaskType, x.Difficulty, x.PassRate, x.Perturbation, x.KnowledgePoint, x.ParentTraceId,
+            FirstTrace = db.Traces.Where(t => t.QuestionId == x.Id).Min(t => (long?)t.Id),
+            Kind = db.DerivedCandidates.Where(c => c.QuestionId == x.Id).Select(c => c.PerturbationKind).FirstOrDefault(),
+            Before = db.DerivedCandidates.Where(c => c.QuestionId == x.Id).Select(c => c.PerturbationBefore).FirstOrDefault(),
+            After = db.DerivedCandidates.Where(c => c.QuestionId == x.Id).Select(c => c.PerturbationAfter).FirstOrDefault(),
+            x.KnowledgePointId,
+            Disputed = x.ReferenceDisputedAt != null,
+            Correct = db.Traces.Any(t => t.QuestionId == x.Id && t.Verdict == Verdict.Correct),
+            Judged = db.Traces.Any(t => t.QuestionId == x.Id && t.Verdict != null),
+        }).ToListAsync(ct);
+        return [.. rows.Select(x => new LineageNode(x.Id, x.Origin, x.Text, x.ReferenceAnswer, x.TaskType, x.Difficulty, x.PassRate, x.Perturbation,
+            x.KnowledgePoint, x.ParentTraceId, x.FirstTrace, x.Kind, x.Before, x.After, x.KnowledgePointId,
+            QuestionStatuses.Of(x.Disputed, x.Correct, x.ReferenceAnswer != null, x.Judged)))];
     }
-
-    private static IQueryable<LineageNode> Nodes(DeepFinanceDbContext db, IQueryable<Question> q) => q.AsNoTracking().Select(x => new LineageNode(
-        x.Id, x.Origin, x.Text, x.ReferenceAnswer, x.TaskType, x.Difficulty, x.PassRate, x.Perturbation, x.KnowledgePoint, x.ParentTraceId,
-        db.Traces.Where(t => t.QuestionId == x.Id).Min(t => (long?)t.Id)));
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using DeepFinance.Core.Data;
+using DeepFinance.Core.Ingest.Corpora;
 using Microsoft.EntityFrameworkCore;
 
 namespace DeepFinance.Core.Ingest;
@@ -8,7 +9,10 @@ namespace DeepFinance.Core.Ingest;
 /// <summary>A problem found in an import, named by line and field.</summary>
 public sealed record ImportError(int Line, string Field, string Message)
 {
-    public override string ToString() => Field.Length == 0 ? $"line {Line}: {Message}" : $"line {Line}, {Field}: {Message}";
+    /// <summary>What <see cref="Line"/> counts: a "line" of JSONL or CSV, an "element" of a JSON array, a Parquet "row".</summary>
+    public string Unit { get; init; } = "line";
+
+    public override string ToString() => Field.Length == 0 ? $"{Unit} {Line}: {Message}" : $"{Unit} {Line}, {Field}: {Message}";
 }
 
 public sealed record ImportResult(long? SourceId, int ItemCount, IReadOnlyList<ImportError> Errors)
@@ -30,6 +34,17 @@ public sealed record SeedRecord(int Line, string? Id, string Question, string An
 {
     /// <summary>Every named field of the line as read (lower-case names), for importers that read more than a seed does.</summary>
     public IReadOnlyDictionary<string, string?> Fields { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Which question of its row (several on one TAT-QA table).</summary>
+    public int ItemIndex { get; init; }
+
+    /// <summary>The answer's unit as the source gave it; <see cref="Answer"/> already carries it.</summary>
+    public string? Scale { get; init; }
+
+    public Difficulty? Difficulty { get; init; }
+
+    /// <summary>What <see cref="Line"/> counts (line, element, row).</summary>
+    public string Unit { get; init; } = "line";
 }
 
 /// <summary>
@@ -65,11 +80,57 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         }
         var format = DetectFormat(fileName);
         var log = new ImportLog(ignoreUnknownColumns, _limits);
-        var errors = log.Errors;
-        var seenIds = new Dictionary<string, int>(StringComparer.Ordinal);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var hashing = new HashingStream(content, sha);
+        var records = format == "csv" ? CsvSeedReader.ReadAsync(hashing, log, ct) : ReadJsonlAsync(hashing, log, ct);
+        var result = await WriteAsync(records, log.Errors, sha, fileName, name, format, importedBy, ct);
+        return result with { UnknownColumns = log.Unknown, UnknownColumnsAcknowledged = ignoreUnknownColumns };
+    }
 
+    /// <summary>
+    /// Imports any corpus format (JSONL, JSON array, CSV, Parquet) through a field mapping (docs/corpora.md); without
+    /// one, the mapping suggested from the first rows' fields. Fields the mapping does not read are left out and named
+    /// in <see cref="ImportResult.UnknownColumns"/>: choosing a mapping is the acknowledgement. All or nothing, like the plain import.
+    /// </summary>
+    public async Task<ImportResult> ImportMappedAsync(Stream content, string fileName, string name, string? importedBy, SeedMapping? mapping,
+        CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return new ImportResult(null, 0, [new ImportError(0, "name", "a seed source needs a name")]);
+        }
+        if ((CheckName(name, "name", _limits) ?? CheckName(Path.GetFileName(fileName), "file", _limits)) is { } nameError)
+        {
+            return new ImportResult(null, 0, [nameError]);
+        }
+        if (mapping?.Check() is { } wrong)
+        {
+            return new ImportResult(null, 0, [new ImportError(0, "mapping", wrong)]);
+        }
+        var errors = new List<ImportError>();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var hashing = new HashingStream(content, sha);
+        await using var reading = await CorpusReading.OpenAsync(hashing, fileName, mapping, _limits, errors, ct);
+        if (reading.Mapping.Check() is { } unusable)
+        {
+            if (errors.Count > 0)
+            {
+                // The file itself is broken; that is the problem to name, not the mapping it could not suggest.
+                return new ImportResult(null, 0, errors.Take(MaxReportedErrors).ToList());
+            }
+            return new ImportResult(null, 0, [.. errors, new ImportError(0, "mapping", $"no mapping given and none could be suggested: {unusable}")]);
+        }
+        var read = reading.Mapping.ReadFields().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unread = reading.Columns.Where(c => !read.Contains(c)).Select(c => new UnknownColumn(c, 0, null)).ToList();
+        var result = await WriteAsync(reading.Records, errors, sha, fileName, name, reading.Format, importedBy, ct);
+        return result with { UnknownColumns = unread, UnknownColumnsAcknowledged = true };
+    }
+
+    /// <summary>Writes the records in one transaction, or nothing when any problem was found; every problem up to a limit is named.</summary>
+    private async Task<ImportResult> WriteAsync(IAsyncEnumerable<SeedRecord> records, List<ImportError> errors, IncrementalHash sha, string fileName,
+        string name, string format, string? importedBy, CancellationToken ct)
+    {
+        var seenIds = new Dictionary<string, (int Line, string Unit)>(StringComparer.Ordinal);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var source = new SeedSource
@@ -82,22 +143,21 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
 
         var count = 0;
         var pending = 0;
-        var records = format == "csv" ? CsvSeedReader.ReadAsync(hashing, log, ct) : ReadJsonlAsync(hashing, log, ct);
         await foreach (var record in records)
         {
             if (CheckFieldLengths(record, _limits) is { } tooLong)
             {
-                errors.Add(tooLong);
+                errors.Add(tooLong with { Unit = record.Unit });
                 continue;
             }
             if (record.Id is { } id)
             {
                 if (seenIds.TryGetValue(id, out var first))
                 {
-                    errors.Add(new ImportError(record.Line, "id", $"duplicate id \"{id}\" (first on line {first})"));
+                    errors.Add(new ImportError(record.Line, "id", $"duplicate id \"{id}\" (first on {first.Unit} {first.Line})") { Unit = record.Unit });
                     continue;
                 }
-                seenIds[id] = record.Line;
+                seenIds[id] = (record.Line, record.Unit);
             }
             if (errors.Count > 0)
             {
@@ -110,8 +170,9 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
             }
             db.SeedItems.Add(new SeedItem
             {
-                SeedSourceId = source.Id, LineNumber = record.Line, ExternalId = record.Id, Question = record.Question,
+                SeedSourceId = source.Id, LineNumber = record.Line, ItemIndex = record.ItemIndex, ExternalId = record.Id, Question = record.Question,
                 Answer = record.Answer, Options = record.Options, TaskType = record.TaskType, Source = record.Source,
+                AnswerScale = record.Scale, Difficulty = record.Difficulty,
             });
             count++;
             if (++pending == BatchSize)
@@ -130,13 +191,13 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
         if (errors.Count > 0)
         {
             await tx.RollbackAsync(CancellationToken.None);
-            return new ImportResult(null, 0, errors.Take(MaxReportedErrors).ToList()) { UnknownColumns = log.Unknown, UnknownColumnsAcknowledged = ignoreUnknownColumns };
+            return new ImportResult(null, 0, errors.Take(MaxReportedErrors).ToList());
         }
         source.ItemCount = count;
         source.ContentSha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new ImportResult(source.Id, count, []) { UnknownColumns = log.Unknown, UnknownColumnsAcknowledged = ignoreUnknownColumns };
+        return new ImportResult(source.Id, count, []);
     }
 
     /// <summary>A name (of a seed source, a file) over <see cref="InputLimits.MaxNameChars"/>, named; null when it fits.</summary>

@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
+using DeepFinance.Core.Audit;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Llm;
 using Fluid;
@@ -11,12 +13,27 @@ namespace DeepFinance.Core.Prompts;
 /// <summary>A prompt version ready to render: its id and version are recorded with every generated row.</summary>
 public sealed record PromptVersion(long Id, string Name, int Version, string Body);
 
+/// <summary>A template as the prompts page lists it: its latest version and how many there are.</summary>
+public sealed record PromptSummary(string Name, int LatestVersion, int Versions, DateTimeOffset UpdatedAt, string? UpdatedBy);
+
+/// <summary>A body that cannot become a version: what is wrong, and where (1-based line and column) when the parser says.</summary>
+public sealed class PromptValidationException(string message, int? line = null, int? column = null) : Exception(message)
+{
+    public int? Line { get; } = line;
+    public int? Column { get; } = column;
+}
+
 /// <summary>
 /// Versioned Liquid prompts. The files shipped in Core seed the first versions; an operator's edit
 /// becomes a new version; a version is never changed in place.
+/// Which version is in force: the latest, unless a run's spec pins one. A run records the ids it launched
+/// with (RunPrompt) and keeps them for its whole life, so a later edit never changes a run already launched.
 /// </summary>
-public sealed class PromptLibrary(IDbContextFactory<DeepFinanceDbContext> dbFactory)
+public sealed partial class PromptLibrary(IDbContextFactory<DeepFinanceDbContext> dbFactory, AuditLog? audit = null)
 {
+    /// <summary>The longest body an operator may save; shipped templates are a few thousand characters.</summary>
+    public const int MaxBodyChars = 32_000;
+
     public const string CotSample = "cot-sample";
     public const string AnswerJudge = "answer-judge";
     private const string ResourcePrefix = "DeepFinance.Prompts.";
@@ -89,16 +106,107 @@ public sealed class PromptLibrary(IDbContextFactory<DeepFinanceDbContext> dbFact
         return await db.PromptTemplates.AsNoTracking().Where(p => p.Name == name).OrderByDescending(p => p.Version).ToListAsync(ct);
     }
 
+    /// <summary>Every stored template with its latest version, by name.</summary>
+    public async Task<IReadOnlyList<PromptSummary>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.PromptTemplates.AsNoTracking()
+            .Select(p => new { p.Name, p.Version, p.CreatedAt, p.CreatedBy }).ToListAsync(ct);
+        return [.. rows.GroupBy(r => r.Name).Select(g =>
+        {
+            var latest = g.MaxBy(r => r.Version)!;
+            return new PromptSummary(g.Key, latest.Version, g.Count(), latest.CreatedAt, latest.CreatedBy);
+        }).OrderBy(p => p.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Stores <paramref name="body"/> as the next version of <paramref name="name"/> and writes it to the audit log.
+    /// Refused with <see cref="PromptValidationException"/>: an unknown name, an empty, too long or unchanged body, Liquid that
+    /// does not parse (with its line and column), or a body that renders no [system] or [user] section.
+    /// </summary>
+    public async Task<PromptVersion> SaveVersionAsync(string name, string body, string? user, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        body = (body ?? "").Replace("\r\n", "\n", StringComparison.Ordinal);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var latest = await db.PromptTemplates.AsNoTracking().Where(p => p.Name == name).OrderByDescending(p => p.Version).FirstOrDefaultAsync(ct);
+        if (latest is null)
+        {
+            throw new KeyNotFoundException($"No prompt named '{name}'. New templates ship as files in Core; here only new versions of existing ones are saved.");
+        }
+        Validate(body);
+        var sha = Sha(body);
+        if (latest.Sha256 == sha)
+        {
+            throw new PromptValidationException($"The body is the same as version {latest.Version}; nothing to save.");
+        }
+        var row = new PromptTemplate
+        {
+            Name = name, Version = latest.Version + 1, Body = body, Sha256 = sha, CreatedAt = DateTimeOffset.UtcNow,
+            CreatedBy = string.IsNullOrWhiteSpace(user) ? "system" : user,
+        };
+        db.PromptTemplates.Add(row);
+        // The unique (name, version) index refuses a second save racing for the same number.
+        await db.SaveChangesAsync(ct);
+        if (audit is not null)
+        {
+            await audit.WriteAsync(row.CreatedBy, "prompt.version-saved", $"prompt:{name}",
+                new { version = latest.Version, sha256 = latest.Sha256 }, new { version = row.Version, sha256 = sha, chars = body.Length }, ct);
+        }
+        return new PromptVersion(row.Id, row.Name, row.Version, row.Body);
+    }
+
+    /// <summary>The checks a body passes before it is saved or previewed.</summary>
+    public static void Validate(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            throw new PromptValidationException("The body is empty.");
+        }
+        if (body.Length > MaxBodyChars)
+        {
+            throw new PromptValidationException($"The body has {body.Length} characters; at most {MaxBodyChars} are allowed.");
+        }
+        if (!Parser.TryParse(body, out var template, out var error))
+        {
+            var at = ErrorPosition().Match(error ?? "");
+            int? line = at.Success ? int.Parse(at.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+            int? column = at.Success ? int.Parse(at.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+            var where = line is null ? "" : $"Line {line}, column {column}: ";
+            throw new PromptValidationException($"{where}the Liquid does not parse ({error}).", line, column);
+        }
+        string text;
+        try
+        {
+            text = template.Render(new TemplateContext(new TemplateOptions { MemberAccessStrategy = new UnsafeMemberAccessStrategy() }));
+        }
+        catch (Exception e) when (e is InvalidOperationException or ParseException or ArgumentException)
+        {
+            throw new PromptValidationException($"The template fails when rendered: {e.Message}");
+        }
+        if (!text.Split('\n').Any(l => l.Trim() is "[system]" or "[user]"))
+        {
+            throw new PromptValidationException("The template renders no [system] or [user] line; messages are split at those lines, each on a line of its own.");
+        }
+    }
+
+    [GeneratedRegex(@"\((\d+):(\d+)\)")]
+    private static partial Regex ErrorPosition();
+
     /// <summary>Renders a version into chat messages, split at its <c>[system]</c> and <c>[user]</c> lines.</summary>
     public IReadOnlyList<Llm.ChatMessage> Render(PromptVersion prompt, IReadOnlyDictionary<string, object?> model)
     {
         IFluidTemplate template;
         lock (_gate)
         {
-            if (!_parsed.TryGetValue(prompt.Id, out template!))
+            // A draft (id 0, the preview of an unsaved body) is parsed each time and never cached under an id.
+            if (prompt.Id <= 0 || !_parsed.TryGetValue(prompt.Id, out template!))
             {
                 template = Parser.Parse(prompt.Body);
-                _parsed[prompt.Id] = template;
+                if (prompt.Id > 0)
+                {
+                    _parsed[prompt.Id] = template;
+                }
             }
         }
         var options = new TemplateOptions { MemberAccessStrategy = new UnsafeMemberAccessStrategy() };

@@ -14,7 +14,7 @@ namespace DeepFinance.Core.Release;
 /// enter is recorded with its reason code.
 /// </summary>
 public sealed class ReleaseBuilder(IDbContextFactory<DeepFinanceDbContext> dbFactory, DatasetCandidates candidates, IDuplicateDetector detector,
-    ReleasePiiScanner scanner, AuditLog audit, TimeProvider time)
+    ReleasePiiScanner scanner, QualityScreen quality, AuditLog audit, TimeProvider time)
 {
     public const int BatchSize = 500;
 
@@ -156,6 +156,11 @@ public sealed class ReleaseBuilder(IDbContextFactory<DeepFinanceDbContext> dbFac
                 else if (duplicates.TryGetValue(q.Id, out var keptId))
                 {
                     (reason, detail) = (ExclusionReasons.Duplicate, $"duplicate of question {keptId}");
+                }
+                else if (selection.Quality
+                    && quality.Check(new QualityInput(q.Text, c.Reasoning, c.Answer, c.FinishReason, q.TaskType, q.Language)) is { Count: > 0 } flags)
+                {
+                    (reason, detail) = (ExclusionReasons.Quality, string.Join("; ", flags.Select(f => $"{f.Code}: {f.Detail}")));
                 }
                 else
                 {

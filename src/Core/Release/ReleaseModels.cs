@@ -27,6 +27,8 @@ public sealed record ReleaseSelection
     public IReadOnlyList<Difficulty> Difficulties { get; init; } = [];
     public double? MinPassRate { get; init; }
     public bool Dedup { get; init; } = true;
+    /// <summary>Leave out traces that fail the quality screen (cut off, no reasoning, loops, wrong language…).</summary>
+    public bool Quality { get; init; } = true;
     public PiiPolicy Pii { get; init; } = PiiPolicy.Block;
 }
 
@@ -40,6 +42,7 @@ public static class ExclusionReasons
     public const string Contaminated = "contaminated";
     public const string Pii = "pii";
     public const string Withheld = "withheld";
+    public const string Quality = "quality";
 }
 
 /// <summary>Counts computed when a release is frozen, kept as <see cref="Data.Release.StatsJson"/>.</summary>

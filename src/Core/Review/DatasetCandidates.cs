@@ -17,9 +17,12 @@ public sealed class DatasetCandidates(IDbContextFactory<DeepFinanceDbContext> db
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var verified = from t in db.Traces.AsNoTracking()
                        join q in db.Questions.AsNoTracking() on t.QuestionId equals q.Id
+                       join response in db.LlmResponses.AsNoTracking() on t.RequestHash equals response.RequestHash into responses
+                       from r in responses.DefaultIfEmpty()
                        where t.Round == 0 && t.Status == TraceStatus.Succeeded && t.Verdict == Verdict.Correct && q.ReferenceDisputedAt == null
                        orderby t.Id
-                       select new DatasetCandidate(CandidateKind.Verified, t.Id, t.QuestionId, t.Reasoning, t.Answer, null, false);
+                       select new DatasetCandidate(CandidateKind.Verified, t.Id, t.QuestionId, t.Reasoning, t.Answer, null, false,
+                           r == null ? null : r.FinishReason);
         await foreach (var c in verified.AsAsyncEnumerable().WithCancellation(ct))
         {
             yield return c;
@@ -27,10 +30,13 @@ public sealed class DatasetCandidates(IDbContextFactory<DeepFinanceDbContext> db
         var accepted = from r in db.Reviews.AsNoTracking()
                        join t in db.Traces.AsNoTracking() on r.RewriteTraceId equals t.Id
                        join q in db.Questions.AsNoTracking() on r.QuestionId equals q.Id
+                       join response in db.LlmResponses.AsNoTracking() on t.RequestHash equals response.RequestHash into responses
+                       from paid in responses.DefaultIfEmpty()
                        where r.Status == ReviewStatus.Accepted && q.ReferenceDisputedAt == null && (!r.LeakFlag || r.LeakOverrideReason != null)
                        orderby r.Id
+                       // A reviewer's own text was not cut off by the endpoint, whatever the rewrite's finish reason said.
                        select new DatasetCandidate(CandidateKind.AcceptedRewrite, t.Id, r.QuestionId, r.FinalReasoning ?? t.Reasoning,
-                           r.FinalAnswer ?? t.Answer, r.Id, r.FinalReasoning != null);
+                           r.FinalAnswer ?? t.Answer, r.Id, r.FinalReasoning != null, r.FinalReasoning != null || paid == null ? null : paid.FinishReason);
         await foreach (var c in accepted.AsAsyncEnumerable().WithCancellation(ct))
         {
             yield return c;

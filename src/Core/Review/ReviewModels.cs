@@ -116,7 +116,7 @@ public static class LeftOutReasons
 }
 
 public sealed record DatasetCandidate(CandidateKind Kind, long TraceId, long QuestionId, string? Reasoning, string? Answer,
-    long? ReviewId = null, bool Fixed = false);
+    long? ReviewId = null, bool Fixed = false, string? FinishReason = null);
 
 public sealed record ReviewerStats(string Reviewer, int ReviewedToday, int Reviewed, double AcceptRate, int? MedianMs);
 

@@ -115,23 +115,14 @@ public sealed class ScrWork : IPartitionWork
             parents.Add(produced.Count == 0 ? null : produced.Count - 1);
             try
             {
-                var reflectRequest = Request(_reflect, ReflectPurpose, round, question, from, new()
-                {
-                    ["attempt_reasoning"] = ScrReasoning.Thinking(current),
-                    ["attempt_answer"] = (current.Answer ?? current.ExtractedAnswer ?? "").Trim(),
-                    ["reference"] = reference,
-                });
+                var reflectRequest = Request(_reflect, ReflectPurpose, round, from, ReflectModel(question, current, reference));
                 trace.RequestHash = RequestHasher.Hash(profile, reflectRequest);
                 var reflected = await _gateway.CompleteAsync(profile, reflectRequest, ct, hash: trace.RequestHash);
                 trace.Reflection = reflected.Completion.Content.Trim();
                 Add(trace, reflected);
 
                 var thinking = ScrReasoning.Compose(earlier[0], earlier.Skip(1).Concat(produced));
-                var rewriteRequest = Request(_rewrite, RewritePurpose, round, question, from, new()
-                {
-                    ["thinking"] = thinking,
-                    ["reflection"] = trace.Reflection,
-                });
+                var rewriteRequest = Request(_rewrite, RewritePurpose, round, from, RewriteModel(question, thinking, trace.Reflection));
                 trace.RequestHash = RequestHasher.Hash(profile, rewriteRequest);
                 var rewritten = await _gateway.CompleteAsync(profile, rewriteRequest, ct, hash: trace.RequestHash);
                 Add(trace, rewritten);
@@ -176,20 +167,44 @@ public sealed class ScrWork : IPartitionWork
         return result;
     }
 
-    private LlmRequest Request(PromptVersion prompt, string purpose, int round, Question question, RequestProvenance from,
-        Dictionary<string, object?> model)
+    private LlmRequest Request(PromptVersion prompt, string purpose, int round, RequestProvenance from, Dictionary<string, object?> model)
     {
-        var options = question.Options is { Count: > 0 } list && !CotSampler.ListsOptions(question.Text)
-            ? list.Select((text, i) => new Dictionary<string, object?> { ["letter"] = ((char)('A' + i)).ToString(), ["text"] = text }).ToList()
-            : [];
-        model["question"] = question.Text;
-        model["options"] = options;
-        model["language"] = question.Language;
         var messages = _prompts.Render(prompt, model);
         // The round and step are part of the salt, hence of the hash: each has its own paid answer. The round also goes as
         // the sample index (sent as seed), so a round that meets the same text as the last one is still a fresh draw.
         var salt = $"{_run.Run.SamplingSalt}|{purpose}|r{round}";
         return new LlmRequest(_run.Synthesizer.Name, messages, round, salt, purpose, from);
+    }
+
+    /// <summary>The <c>scr-reflect</c> model: the latest wrong attempt and the reference (for the critic's eyes only).</summary>
+    public static Dictionary<string, object?> ReflectModel(Question question, CotTrace attempt, string reference)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var model = QuestionModel(question);
+        model["attempt_reasoning"] = ScrReasoning.Thinking(attempt);
+        model["attempt_answer"] = (attempt.Answer ?? attempt.ExtractedAnswer ?? "").Trim();
+        model["reference"] = reference;
+        return model;
+    }
+
+    /// <summary>The <c>scr-rewrite</c> model: the thinking so far and this round's reflection; never the reference.</summary>
+    public static Dictionary<string, object?> RewriteModel(Question question, string thinking, string? reflection)
+    {
+        var model = QuestionModel(question);
+        model["thinking"] = thinking;
+        model["reflection"] = reflection;
+        return model;
+    }
+
+    private static Dictionary<string, object?> QuestionModel(Question question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return new Dictionary<string, object?>
+        {
+            ["question"] = question.Text,
+            ["options"] = CotSampler.OptionsModel(question),
+            ["language"] = question.Language,
+        };
     }
 
     private static void Add(CotTrace trace, LlmResult result)

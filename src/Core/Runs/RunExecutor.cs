@@ -503,8 +503,15 @@ public sealed class RunExecutor(
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(parameters);
-        return new VerificationRequest(new VerificationInput(reference, response, question.Text, question.Options), parameters.Tolerances,
+        return new VerificationRequest(VerificationInput(question, reference, response), parameters.Tolerances,
             provenance, parameters.Judge, parameters.JudgePromptTemplateId);
+    }
+
+    /// <summary>What is verified of one answer (and what a judge is shown): the question, its options, the reference, the response.</summary>
+    public static VerificationInput VerificationInput(Question question, string reference, string response)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return new VerificationInput(reference, response, question.Text, question.Options);
     }
 
     private static string Brief(string message) => message.Length > 1000 ? message[..1000] + "…" : message;

@@ -15,18 +15,30 @@ public sealed partial class CotSampler(PromptLibrary prompts)
     public LlmRequest BuildRequest(Question question, PromptVersion prompt, string synthesizer, int sampleIndex, string salt,
         RequestProvenance provenance)
     {
-        var options = question.Options is { Count: > 0 } list && !ListsOptions(question.Text)
-            ? list.Select((text, i) => new Dictionary<string, object?> { ["letter"] = ((char)('A' + i)).ToString(), ["text"] = text }).ToList()
-            : [];
-        var model = new Dictionary<string, object?>
+        var messages = prompts.Render(prompt, Model(question));
+        return new LlmRequest(synthesizer, messages, sampleIndex, salt, Purpose, provenance);
+    }
+
+    /// <summary>The <c>cot-sample</c> model of a question: what runs render and the prompts page previews.</summary>
+    public static Dictionary<string, object?> Model(Question question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return new Dictionary<string, object?>
         {
             ["question"] = question.Text,
-            ["options"] = options,
+            ["options"] = OptionsModel(question),
             ["language"] = question.Language,
             ["task_type"] = question.TaskType?.DisplayName() ?? "",
         };
-        var messages = prompts.Render(prompt, model);
-        return new LlmRequest(synthesizer, messages, sampleIndex, salt, Purpose, provenance);
+    }
+
+    /// <summary>A question's options as {letter, text} for a template; empty when the text lists them already.</summary>
+    public static List<Dictionary<string, object?>> OptionsModel(Question question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return question.Options is { Count: > 0 } list && !ListsOptions(question.Text)
+            ? list.Select((text, i) => new Dictionary<string, object?> { ["letter"] = ((char)('A' + i)).ToString(), ["text"] = text }).ToList()
+            : [];
     }
 
     /// <summary>Seed questions often list their options inline already ("A. … B. …").</summary>

@@ -73,23 +73,29 @@ public sealed class AnswerJudge(LlmGateway gateway, PromptLibrary prompts)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(prompt);
-        var input = request.Input;
+        var messages = prompts.Render(prompt, Model(request.Input, request.Extracted));
+        return new LlmRequest(request.Judge, messages, SampleIndex: 0, SamplingSalt: "", Purpose, request.Provenance,
+            JsonSchema: Schema, Temperature: 0);
+    }
+
+    /// <summary>The <c>answer-judge</c> model of one response: what the judge is sent and the prompts page previews.</summary>
+    /// <param name="extracted">The final answer the rules extracted, if any.</param>
+    public static Dictionary<string, object?> Model(VerificationInput input, string? extracted)
+    {
+        ArgumentNullException.ThrowIfNull(input);
         var question = input.Question ?? string.Empty;
         if (input.Options is { Count: > 0 } options)
         {
             question += "\n" + string.Join('\n', options.Select((o, i) => $"{(char)('A' + i)}. {o}"));
         }
-        var model = new Dictionary<string, object?>
+        return new Dictionary<string, object?>
         {
             ["question"] = question.Length == 0 ? "(not given)" : question,
             ["reference"] = input.Reference,
-            ["extracted"] = string.IsNullOrWhiteSpace(request.Extracted) ? "(none stated)" : request.Extracted,
+            ["extracted"] = string.IsNullOrWhiteSpace(extracted) ? "(none stated)" : extracted,
             ["response"] = AnswerRegion(input.Response ?? string.Empty),
             ["language"] = HasCjk(question + input.Reference) ? "zh" : "en",
         };
-        var messages = prompts.Render(prompt, model);
-        return new LlmRequest(request.Judge, messages, SampleIndex: 0, SamplingSalt: "", Purpose, request.Provenance,
-            JsonSchema: Schema, Temperature: 0);
     }
 
     /// <summary>Reads <c>{"verdict":"correct|incorrect","reason":"…"}</c>; anything else is unreadable, with why in <paramref name="reason"/>.</summary>

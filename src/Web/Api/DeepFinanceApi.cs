@@ -15,6 +15,7 @@ public static class DeepFinanceApi
         api.MapBenchmarksApi();
         api.MapQueriesApi();
         api.MapQuestionsApi();
+        api.MapPromptsApi();
         api.MapQuestionClassificationApi();
         return app;
     }

@@ -11,8 +11,8 @@ namespace DeepFinance.Web.Api;
 
 /// <summary>
 /// <c>GET /api/v1/releases/{id}/export?format=chat|flat|parquet|alpaca|sharegpt|dpo|all</c>: a Ready release as one file
-/// (a zip of every format with the dataset card for <c>all</c>). The export is written to the data directory first (memory
-/// stays flat), then streamed, then deleted.
+/// (a zip of every format with the dataset card for <c>all</c>). A JSON format is written straight into the response as rows
+/// are read; Parquet and the zip are written to the data directory first (memory stays flat), then sent, then deleted.
 /// </summary>
 public static class ReleaseExportApi
 {
@@ -45,23 +45,32 @@ public static class ReleaseExportApi
             return Problem(409, "Release not ready", reason, null);
         }
 
+        var name = $"deepfinance-{Safe(release.Version)}";
+        if (formats.Count == 1 && ReleaseExporter.Streams(formats[0]))
+        {
+            // Rows go out as they are read: a 300K release starts downloading at once instead of after a minute of writing.
+            var only = formats[0];
+            var file = ExportFormats.FileName(only);
+            var actor = user.Identity?.Name ?? "";
+            return TypedResults.Stream(async body =>
+            {
+                var rows = await exporter.WriteAsync(release, only, body, ct: ct);
+                await audit.WriteAsync(actor, "release.exported", $"release:{id}",
+                    after: new { release.Version, format = ExportFormats.Name(only), rows, streamed = true }, ct: CancellationToken.None);
+            }, ContentType(file), $"{name}-{file}");
+        }
+
         var work = Path.Combine(data.Value.FullDataDirectory, "exports", $"release-{id}-{Guid.NewGuid():N}");
         try
         {
             var result = await exporter.ExportAsync(release, formats, work, ct: ct);
-            var name = $"deepfinance-{Safe(release.Version)}";
             string download, contentType, fileName;
             if (formats.Count == 1)
             {
                 var file = ExportFormats.FileName(formats[0]);
                 download = Path.Combine(work, file);
                 fileName = $"{name}-{file}";
-                contentType = Path.GetExtension(file) switch
-                {
-                    ".jsonl" => "application/x-ndjson",
-                    ".json" => "application/json",
-                    _ => "application/vnd.apache.parquet",
-                };
+                contentType = ContentType(file);
             }
             else
             {
@@ -85,6 +94,13 @@ public static class ReleaseExportApi
             throw;
         }
     }
+
+    private static string ContentType(string file) => Path.GetExtension(file) switch
+    {
+        ".jsonl" => "application/x-ndjson",
+        ".json" => "application/json",
+        _ => "application/vnd.apache.parquet",
+    };
 
     private static void Cleanup(string path)
     {

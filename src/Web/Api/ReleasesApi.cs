@@ -8,7 +8,7 @@ namespace DeepFinance.Web.Api;
 
 /// <summary>What a release takes; lists left empty mean "all". Enum values as in the rest of the API (<c>math</c>, <c>knowledge_qa</c>, <c>hard</c>).</summary>
 public sealed record ReleaseSelectionBody(long[]? Runs = null, long[]? SeedSources = null, string[]? TaskTypes = null, string[]? Withheld = null,
-    string[]? Difficulties = null, double? MinPassRate = null, bool? Dedup = null, string? Pii = null);
+    string[]? Difficulties = null, double? MinPassRate = null, bool? Dedup = null, string? Pii = null, bool? Quality = null);
 
 /// <summary><c>{version, title?, notes?, license?, selection?}</c>.</summary>
 public sealed record CreateReleaseBody(string? Version, string? Title = null, string? Notes = null, string? License = null, ReleaseSelectionBody? Selection = null);
@@ -183,6 +183,7 @@ public static class ReleasesApi
                 : throw new ReleaseValidationException($"selection.difficulties[{i}]", $"difficulty '{d}' is not one of simple, medium, hard.")).ToList(),
             MinPassRate = body.MinPassRate,
             Dedup = body.Dedup ?? true,
+            Quality = body.Quality ?? true,
             Pii = ApiEnums.TryParse<PiiPolicy>(body.Pii, out var pii)
                 ? pii ?? PiiPolicy.Block
                 : throw new ReleaseValidationException("selection.pii", $"pii '{body.Pii}' is not one of block, exclude."),

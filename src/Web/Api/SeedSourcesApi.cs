@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Ingest;
+using DeepFinance.Core.Ingest.Corpora;
 using DeepFinance.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -26,6 +27,12 @@ public static class SeedSourcesApi
             .WithDescription("A column or field the importer does not read refuses the import unless ignoreUnknownColumns=true "
                 + "is sent, in the query or as a form field before the file part.");
         group.MapGet("/", ListAsync).WithSummary("Seed sources, newest first.");
+        group.MapPost("/preview", PreviewAsync).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(limits.MaxImportBytes))
+            .WithSummary("Preview a corpus file under a field mapping: columns, suggested mapping, first 20 rows mapped, problems; writes nothing.")
+            .WithDescription("Multipart: optional 'mapping' (JSON, docs/corpora.md) or 'mappingName' (a saved mapping), sent before the 'file' part.");
+        var mappings = api.MapGroup("/seed-mappings").WithTags("Seed sources").RequireAuthorization(Policies.Operate);
+        mappings.MapGet("/", ListMappingsAsync).WithSummary("Saved field mappings, by name.");
+        mappings.MapPost("/", SaveMappingAsync).WithSummary("Save a field mapping under a new name: {name, mapping}.");
         return api;
     }
 
@@ -37,7 +44,7 @@ public static class SeedSourcesApi
     /// query or in a form field before the file.
     /// </summary>
     private static async Task<Results<Created<SeedSourceCreated>, ProblemHttpResult>> ImportAsync(
-        HttpRequest request, SeedImporter importer, IDbContextFactory<DeepFinanceDbContext> dbFactory, ClaimsPrincipal user,
+        HttpRequest request, SeedImporter importer, CorpusPreview preview, IDbContextFactory<DeepFinanceDbContext> dbFactory, ClaimsPrincipal user,
         Microsoft.Extensions.Options.IOptions<InputLimits> limitOptions, CancellationToken ct)
     {
         var limits = limitOptions.Value;
@@ -54,6 +61,8 @@ public static class SeedSourcesApi
         string? name = null;
         ImportResult? result = null;
         var flagAfterFile = false;
+        var mapping = new MappingFields();
+        var mappingAfterFile = false;
         while (await reader.ReadNextSectionAsync(ct) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -64,8 +73,24 @@ public static class SeedSourcesApi
             if (disposition.IsFileDisposition() && field == "file" && result is null)
             {
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "upload.jsonl";
-                result = await importer.ImportAsync(section.Body, fileName,
-                    string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(fileName) : name, user.Identity?.Name, ignoreUnknown, ct);
+                var sourceName = string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(fileName) : name;
+                if (await mapping.ResolveAsync(preview, ct) is { } mappingError)
+                {
+                    return ImportProblem([mappingError]);
+                }
+                // A mapping, or a format only a mapping reads (JSON array, Parquet), goes the mapped way; plain JSONL and CSV as before.
+                result = mapping.Mapping is not null || CorpusRows.Detect(fileName) is CorpusRows.JsonArray or CorpusRows.Parquet
+                    ? await importer.ImportMappedAsync(section.Body, fileName, sourceName, user.Identity?.Name, mapping.Mapping, ct)
+                    : await importer.ImportAsync(section.Body, fileName, sourceName, user.Identity?.Name, ignoreUnknown, ct);
+            }
+            else if (await mapping.TryReadAsync(field, section.Body, ct) is { } read)
+            {
+                if (read.Error is not null)
+                {
+                    return ImportProblem([read.Error]);
+                }
+                // Streamed: the file was read before this field arrived, without it.
+                mappingAfterFile |= result is not null;
             }
             else if (field == IgnoreField)
             {
@@ -104,6 +129,10 @@ public static class SeedSourcesApi
                 new SeedSourceCreated(result.SourceId!.Value, result.ItemCount, result.UnknownColumns.Select(c => c.Display).ToList()));
         }
         var errors = result.Errors;
+        if (mappingAfterFile)
+        {
+            errors = [.. errors, new ImportError(0, "mapping", "arrived after the file part, when the import had already run without it; send mapping or mappingName before the file")];
+        }
         if (flagAfterFile && result.RefusedForUnknownColumns)
         {
             errors = [.. errors, new ImportError(0, IgnoreField, "arrived after the file part, when the import had already run; "
@@ -153,9 +182,11 @@ public static class SeedSourcesApi
         ImportProblem([new ImportError(0, IgnoreField, $"must be true or false, not \"{text}\"")], []);
 
     private static ProblemHttpResult ImportProblem(IReadOnlyList<ImportError> errors, IReadOnlyList<UnknownColumn>? unknown = null,
-        int status = StatusCodes.Status400BadRequest)
+        int status = StatusCodes.Status400BadRequest, string title = "Import refused")
     {
-        var detail = $"The file was refused and nothing was imported: {errors.Count} problem(s), first: {errors[0]}.";
+        var detail = title == "Import refused"
+            ? $"The file was refused and nothing was imported: {errors.Count} problem(s), first: {errors[0]}."
+            : $"{errors.Count} problem(s), first: {errors[0]}.";
         unknown ??= [];
         if (unknown.Count > 0)
         {
@@ -165,10 +196,10 @@ public static class SeedSourcesApi
         return TypedResults.Problem(
             detail: detail,
             statusCode: status,
-            title: "Import refused",
+            title: title,
             extensions: new Dictionary<string, object?>
             {
-                ["errors"] = errors.Select(e => new { line = e.Line, field = e.Field, message = e.Message }).ToList(),
+                ["errors"] = errors.Select(e => new { line = e.Line, unit = e.Unit, field = e.Field, message = e.Message }).ToList(),
                 ["unknownColumns"] = unknown.Select(c => new { name = c.Name, display = c.Display, line = c.Line, column = c.Column }).ToList(),
             });
     }
@@ -178,4 +209,122 @@ public static class SeedSourcesApi
         var rows = await sources.ListAsync(ct: ct);
         return TypedResults.Ok(rows.Select(s => new SeedSourceDto(s.Id, s.Name, s.FileName, s.Format, s.ItemCount, s.ImportedAt, s.ImportedBy)).ToList());
     }
+
+    /// <summary>
+    /// The preview: the same multipart body as the import (a 'mapping' or 'mappingName' field before the 'file' part),
+    /// answered with the fields seen, the suggested mapping, the first rows mapped and their problems. Nothing is written.
+    /// </summary>
+    private static async Task<Results<Ok<SeedPreviewDto>, ProblemHttpResult>> PreviewAsync(HttpRequest request, CorpusPreview preview, CancellationToken ct)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return ImportProblem([new ImportError(0, "file", "send multipart/form-data with a 'file' part (and 'mapping' or 'mappingName' before it)")]);
+        }
+        var reader = new MultipartReader(boundary, request.Body);
+        var mapping = new MappingFields();
+        while (await reader.ReadNextSectionAsync(ct) is { } section)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+            {
+                continue;
+            }
+            var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+            if (disposition.IsFileDisposition() && field == "file")
+            {
+                if (await mapping.ResolveAsync(preview, ct) is { } mappingError)
+                {
+                    return ImportProblem([mappingError]);
+                }
+                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "upload.jsonl";
+                var result = await preview.PreviewAsync(section.Body, fileName, mapping.Mapping, ct);
+                return TypedResults.Ok(new SeedPreviewDto(result.Format, result.Columns, result.SuggestedMapping, result.Mapping,
+                    result.Rows, result.Problems.Select(p => new SeedProblemDto(p.Line, p.Unit, p.Field, p.Message)).ToList()));
+            }
+            if (await mapping.TryReadAsync(field, section.Body, ct) is { Error: { } error })
+            {
+                return ImportProblem([error]);
+            }
+        }
+        return ImportProblem([new ImportError(0, "file", "no file was uploaded (multipart field 'file')")]);
+    }
+
+    private static async Task<Ok<List<SeedMappingDto>>> ListMappingsAsync(CorpusPreview preview, CancellationToken ct) =>
+        TypedResults.Ok((await preview.ListMappingsAsync(ct)).Select(ToDto).ToList());
+
+    private static async Task<Results<Created<SeedMappingDto>, ProblemHttpResult>> SaveMappingAsync(SaveSeedMappingRequest body, CorpusPreview preview,
+        ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (body.Mapping is not { ValueKind: System.Text.Json.JsonValueKind.Object } json)
+        {
+            return ImportProblem([new ImportError(0, "mapping", "send the mapping as a JSON object")], title: "Mapping refused");
+        }
+        if (SeedMapping.Parse(json.GetRawText(), out var parseError) is not { } mapping)
+        {
+            return ImportProblem([new ImportError(0, "mapping", parseError!)], title: "Mapping refused");
+        }
+        var (saved, error) = await preview.SaveMappingAsync(body.Name ?? "", mapping, user.Identity?.Name, ct);
+        if (error is not null)
+        {
+            return ImportProblem([error], status: error.Message.Contains("already exists", StringComparison.Ordinal) ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+                title: "Mapping refused");
+        }
+        return TypedResults.Created($"/api/v1/seed-mappings/{saved!.Id}", ToDto(saved));
+    }
+
+    private static SeedMappingDto ToDto(SavedSeedMapping m) =>
+        new(m.Id, m.Name, SeedMapping.Parse(m.MappingJson, out _), m.CreatedBy, m.CreatedAt);
+
+    /// <summary>The 'mapping' (JSON) or 'mappingName' (saved) fields of an upload, read before the file and resolved when it arrives.</summary>
+    private sealed class MappingFields
+    {
+        private const int MaxMappingChars = 64 * 1024;
+        private string? _name;
+
+        public SeedMapping? Mapping { get; private set; }
+
+        /// <summary>Null when the field is not a mapping field; otherwise what reading it gave.</summary>
+        public async Task<(bool Read, ImportError? Error)?> TryReadAsync(string? field, Stream body, CancellationToken ct)
+        {
+            if (field == "mapping")
+            {
+                var text = await ReadBoundedAsync(body, MaxMappingChars, ct);
+                if (text is null)
+                {
+                    return (true, new ImportError(0, "mapping", $"is longer than {MaxMappingChars:N0} characters"));
+                }
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    return (true, null);
+                }
+                Mapping = SeedMapping.Parse(text, out var error);
+                return (true, error is null ? null : new ImportError(0, "mapping", error));
+            }
+            if (field == "mappingName")
+            {
+                _name = (await ReadBoundedAsync(body, 1000, ct))?.Trim();
+                return (true, _name is null ? new ImportError(0, "mappingName", "is too long") : null);
+            }
+            return null;
+        }
+
+        public async Task<ImportError?> ResolveAsync(CorpusPreview preview, CancellationToken ct)
+        {
+            if (string.IsNullOrEmpty(_name) || Mapping is not null)
+            {
+                return null;
+            }
+            Mapping = await preview.FindMappingAsync(_name, ct);
+            return Mapping is null ? new ImportError(0, "mappingName", $"no saved mapping is called \"{_name}\"") : null;
+        }
+    }
 }
+
+public sealed record SeedProblemDto(int Line, string Unit, string Field, string Message);
+
+public sealed record SeedPreviewDto(string Format, IReadOnlyList<string> Columns, SeedMapping SuggestedMapping, SeedMapping Mapping,
+    IReadOnlyList<PreviewRow> Rows, IReadOnlyList<SeedProblemDto> Problems);
+
+public sealed record SeedMappingDto(long Id, string Name, SeedMapping? Mapping, string? CreatedBy, DateTimeOffset CreatedAt);
+
+public sealed record SaveSeedMappingRequest(string? Name, System.Text.Json.JsonElement? Mapping);

@@ -55,6 +55,37 @@ public sealed class ImportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mapping_file_previews_and_imports_a_json_array_and_the_saved_name_is_reused()
+    {
+        Directory.CreateDirectory(_dir);
+        var exam = Path.Combine(_dir, "exam.json");
+        await File.WriteAllTextAsync(exam, """
+            [{"stem": "Which is a bank's liability?", "opts": "{'A': 'Loans', 'B': 'Deposits'}", "key": "B"},
+             {"stem": "Which are liquid?", "opts": "{'A': 'Cash', 'B': 'Land', 'C': 'T-bills'}", "key": "AC"}]
+            """);
+        var mappingFile = Path.Combine(_dir, "exam-mapping.json");
+        await File.WriteAllTextAsync(mappingFile, """{"shape": "flat", "question": "stem", "answer": "key", "options": "opts"}""");
+
+        var (previewCode, previewOut, previewErr) = await RunAsync("--input", exam, "--mapping", mappingFile, "--preview", "--save-mapping", "exam", "--data", _dir);
+        Assert.True(previewCode == 0, previewErr);
+        Assert.Contains("element 2: question=Which are liquid? options=Cash | Land | T-bills answer=AC", previewOut, StringComparison.Ordinal);
+        Assert.Contains("nothing was written", previewOut, StringComparison.Ordinal);
+
+        var (code, output, err) = await RunAsync("--input", exam, "--name", "exam", "--mapping", "exam", "--data", _dir);
+        Assert.True(code == 0, err);
+        Assert.Contains("imported 2 items", output, StringComparison.Ordinal);
+        await using var db = new DeepFinanceDbContext(new DbContextOptionsBuilder<DeepFinanceDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_dir, "deepfinance.db")}").Options);
+        var items = await db.SeedItems.OrderBy(i => i.LineNumber).ToListAsync();
+        Assert.Equal(["Loans", "Deposits"], items[0].Options);
+        Assert.Equal("AC", items[1].Answer);
+
+        var (badCode, _, badErr) = await RunAsync("--input", exam, "--mapping", "no-such-mapping", "--data", _dir);
+        Assert.Equal(2, badCode);
+        Assert.Contains("neither a file nor the name of a saved mapping", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_input_option_is_a_usage_error()
     {
         var (code, _, err) = await RunAsync("--name", "x");

@@ -1,3 +1,4 @@
+using DeepFinance.Core.Curation;
 using DeepFinance.Core.Audit;
 using DeepFinance.Core.Data;
 using DeepFinance.Core.Release;
@@ -87,11 +88,45 @@ public sealed class ReleaseBuilderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cut_off_or_looping_trace_is_left_out_with_reason_quality_and_the_screen_can_be_switched_off()
+    {
+        var run = await _data.RunAsync();
+        var good = await _data.TraceAsync(run, await _data.QuestionAsync("What is 6 times 7?"));
+        var loopQ = await _data.QuestionAsync("What is 5 times 8?", reference: "40");
+        const string sentence = "Five times eight is forty, and we check it again. ";
+        var looping = await _data.TraceAsync(run, loopQ, reasoning: string.Concat(Enumerable.Repeat(sentence, 8)), answer: "40");
+        var cutQ = await _data.QuestionAsync("What is 9 times 9?", reference: "81");
+        var cut = await _data.TraceAsync(run, cutQ, answer: "81");
+        await using (var db = await _h.Db.CreateDbContextAsync())
+        {
+            // The endpoint said it stopped at its token limit: the answer may be right by luck, the reasoning is unfinished.
+            var hash = (await db.Traces.SingleAsync(t => t.Id == cut)).RequestHash!;
+            db.LlmResponses.Add(new LlmResponse
+            {
+                RequestHash = hash, SynthesizerName = "simulator", Model = "simulator", Content = "81", ReasoningFormat = "none", FinishReason = "length",
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var screened = await CutAsync("screened");
+
+        Assert.Equal([good], (await ItemsAsync(screened.Id)).Select(i => i.TraceId));
+        var left = (await ExclusionsAsync(screened.Id)).Where(e => e.ReasonCode == ExclusionReasons.Quality).ToDictionary(e => e.TraceId!.Value, e => e.Detail);
+        Assert.Equal(new[] { looping, cut }.Order(), left.Keys.Order());
+        Assert.Contains(QualityCodes.RepetitionLoop, left[looping], StringComparison.Ordinal);
+        Assert.Contains(QualityCodes.Truncated, left[cut], StringComparison.Ordinal);
+
+        var unscreened = await CutAsync("unscreened", new ReleaseSelection { Quality = false });
+        Assert.Equal(new[] { good, looping, cut }.Order(), (await ItemsAsync(unscreened.Id)).Select(i => i.TraceId));
+    }
+
+    [Fact]
     public async Task Selection_filters_narrow_the_release_withheld_categories_are_recorded_and_dedup_off_keeps_duplicates()
     {
         var demo = await _data.DemoAsync();
         var otherRun = await _data.RunAsync();
-        var elsewhere = await _data.TraceAsync(otherRun, demo.Deposit, reasoning: "存款是负债。", answer: "B");
+        var elsewhere = await _data.TraceAsync(otherRun, demo.Deposit, reasoning: "吸收存款时，储户把资金交给银行，银行承担到期还本付息的义务，所以存款记在负债一方。", answer: "B");
 
         var math = await CutAsync("math-hard", new ReleaseSelection { TaskTypes = [TaskType.Math], Difficulties = [Difficulty.Hard], Dedup = false });
         Assert.Equal(new[] { demo.InterestCorrectA, demo.InterestCorrectB, demo.InterestAgainCorrect, demo.Accepted.RewriteTraceId }.Order(),
@@ -118,8 +153,8 @@ public sealed class ReleaseBuilderTests : IAsyncLifetime
     {
         var run = await _data.RunAsync();
         var clean = await _data.TraceAsync(run, await _data.QuestionAsync("What is 6 times 7?"));
-        var q = await _data.QuestionAsync("某客户咨询个人贷款月供如何计算？", language: "zh-CN");
-        const string planted = "客户手机 13912345678，身份证号 11010519491231002X。月供按等额本息公式计算。";
+        var q = await _data.QuestionAsync("某客户咨询个人贷款月供如何计算？", TaskType.KnowledgeQa, language: "zh-CN");
+        const string planted = "客户手机 13912345678，身份证号 11010519491231002X。先确定贷款本金、月利率和还款期数，月供按等额本息公式计算。";
         var leaky = await _data.TraceAsync(run, q, reasoning: planted, answer: "按等额本息公式");
 
         var release = await CutAsync("2.0.0");
@@ -165,7 +200,7 @@ public sealed class ReleaseBuilderTests : IAsyncLifetime
     {
         var run = await _data.RunAsync();
         var q = await _data.QuestionAsync("Call 13912345678 about the loan; what is the monthly payment?");
-        var leaky = await _data.TraceAsync(run, q, reasoning: "Phone 13812345678 then ID 11010519491231002X, and the annuity formula.");
+        var leaky = await _data.TraceAsync(run, q, reasoning: "Phone 13812345678 then ID 11010519491231002X; take the principal, the monthly rate and the number of months, and the annuity formula.");
         var release = await CutAsync("3.0.0");
         var (_, hits) = await Queries.PiiHitsAsync(release.Id, null, 1, 50);
         Assert.Equal(3, hits.Count);
@@ -190,8 +225,8 @@ public sealed class ReleaseBuilderTests : IAsyncLifetime
     {
         var run = await _data.RunAsync();
         var q = await _data.QuestionAsync("What is the monthly payment on a 1,000,000 mortgage?");
-        var leaky = await _data.TraceAsync(run, q, reasoning: "The client on 13912345678 asked; use the annuity formula.");
-        var clean = await _data.TraceAsync(run, q, reasoning: "Use the annuity formula.");
+        var leaky = await _data.TraceAsync(run, q, reasoning: "The client on 13912345678 asked; take the principal, the monthly rate and the number of months, then use the annuity formula.");
+        var clean = await _data.TraceAsync(run, q, reasoning: "Take the principal, the monthly rate and the number of months, then use the annuity formula to get the payment.");
 
         var release = await CutAsync("pii-out", new ReleaseSelection { Pii = PiiPolicy.Exclude });
 
@@ -220,7 +255,7 @@ public sealed class ReleaseBuilderTests : IAsyncLifetime
         Assert.Equal("version", badVersion.Field);
 
         // A hit on a release that went Ready by waivers cannot be reopened or changed.
-        var leaky = await _data.TraceAsync(run, q, reasoning: "Ring 13912345678 for the answer: 42.");
+        var leaky = await _data.TraceAsync(run, q, reasoning: "Ring 13912345678 for the answer: six times seven is forty-two, so the product asked for in the question is 42.");
         var blocked = await CutAsync("4.0.0");
         var hit = Assert.Single((await Queries.PiiHitsAsync(blocked.Id, null, 1, 10)).Items);
         await Pii.WaiveAsync(blocked.Id, hit.Id, "Test line.", Operator);

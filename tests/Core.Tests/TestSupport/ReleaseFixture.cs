@@ -28,6 +28,10 @@ public sealed record ReleaseDemoRows(
 /// </summary>
 public sealed class ReleaseFixture(IDbContextFactory<DeepFinanceDbContext> dbFactory)
 {
+    /// <summary>Reasoning long enough to pass the release's quality screen, as a model's would be.</summary>
+    public const string DefaultReasoning =
+        "Multiply the principal by the yearly rate to get one year's interest, then multiply that by the number of years, and add the principal back to get the amount due.";
+
     private int _hash;
     private int _sample;
 
@@ -61,7 +65,7 @@ public sealed class ReleaseFixture(IDbContextFactory<DeepFinanceDbContext> dbFac
     public async Task<long> TraceAsync(long runId, long questionId, Verdict verdict = Verdict.Correct, string? reasoning = null, string answer = "42")
     {
         await using var db = await dbFactory.CreateDbContextAsync();
-        var t = NewTrace(runId, questionId, verdict, reasoning ?? "Multiply the principal by the rate and the years, then add.", answer);
+        var t = NewTrace(runId, questionId, verdict, reasoning ?? DefaultReasoning, answer);
         db.Traces.Add(t);
         await db.SaveChangesAsync();
         return t.Id;
@@ -78,7 +82,7 @@ public sealed class ReleaseFixture(IDbContextFactory<DeepFinanceDbContext> dbFac
         }).ToList();
         db.Questions.AddRange(rows);
         await db.SaveChangesAsync();
-        var traces = rows.Select(q => NewTrace(runId, q.Id, Verdict.Correct, "Face value times the coupon rate.", "1")).ToList();
+        var traces = rows.Select(q => NewTrace(runId, q.Id, Verdict.Correct, DefaultReasoning, "1")).ToList();
         db.Traces.AddRange(traces);
         await db.SaveChangesAsync();
         return traces.Select(t => t.Id).ToList();
@@ -112,10 +116,10 @@ public sealed class ReleaseFixture(IDbContextFactory<DeepFinanceDbContext> dbFac
         var run = await RunAsync();
         var interest = await QuestionAsync("A loan of 200,000 at 5% simple interest for 3 years: how much interest is paid?", TaskType.Math, Difficulty.Hard, passRate: 0.67);
         var a = await TraceAsync(run, interest);
-        var b = await TraceAsync(run, interest, reasoning: "Interest is 200000 × 0.05 × 3 = 30000.", answer: "30000");
+        var b = await TraceAsync(run, interest, reasoning: "Simple interest is the principal times the yearly rate times the number of years: 200000 × 0.05 × 3 = 30000, which is paid on top of the principal.", answer: "30000");
         var wrong = await TraceAsync(run, interest, Verdict.Incorrect, "Compounded by mistake.", "31525");
         var deposit = await QuestionAsync("以下哪项属于商业银行的负债业务？A. 发放贷款 B. 吸收存款 C. 购买国债", TaskType.KnowledgeQa, Difficulty.Simple, "zh-CN", 1.0, reference: "B");
-        var depositCorrect = await TraceAsync(run, deposit, reasoning: "吸收存款形成银行对储户的负债。", answer: "B");
+        var depositCorrect = await TraceAsync(run, deposit, reasoning: "发放贷款和购买国债形成资产，吸收存款形成银行对储户的负债，所以选 B。", answer: "B");
         // The same question, written differently: dropped as a duplicate of the first.
         var again = await QuestionAsync("a LOAN of 200,000 at 5%  simple interest for 3 years — how much interest is paid?", TaskType.Math, Difficulty.Hard, passRate: 0.5);
         var againCorrect = await TraceAsync(run, again);
@@ -124,7 +128,7 @@ public sealed class ReleaseFixture(IDbContextFactory<DeepFinanceDbContext> dbFac
             passRate: 0.5, origin: QuestionOrigin.A2Q);
         var threeCorrect = await TraceAsync(run, three, answer: "45000");
         var compliance = await QuestionAsync("判断：银行可以在未经客户同意的情况下向第三方提供客户账户信息。", TaskType.ComplianceSecurity, Difficulty.Medium, "zh-CN", 0.9, reference: "错误");
-        var complianceCorrect = await TraceAsync(run, compliance, reasoning: "法律要求取得客户授权。", answer: "错误");
+        var complianceCorrect = await TraceAsync(run, compliance, reasoning: "银行对客户账户信息负有保密义务，法律要求在提供给第三方前取得客户授权，所以说法错误。", answer: "错误");
         var contaminated = await QuestionAsync("What is the duration of a zero-coupon bond maturing in 7 years?", TaskType.KnowledgeQa, Difficulty.Simple, reference: "7");
         var contaminatedCorrect = await TraceAsync(run, contaminated, answer: "7");
         await ContaminateAsync(contaminated, "What is the duration of a zero coupon bond that matures in 7 years?");

@@ -26,6 +26,7 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/auth/refresh"] = [],
         ["POST api/v1/seed-sources"] = Operators,
         ["GET api/v1/seed-sources"] = Operators,
+        ["POST api/v1/seed-sources/preview"] = Operators, ["GET api/v1/seed-mappings"] = Operators, ["POST api/v1/seed-mappings"] = Operators,
         ["POST api/v1/runs"] = Operators,
         ["POST api/v1/runs/estimate"] = Operators,
         ["GET api/v1/runs"] = Operators,
@@ -86,7 +87,16 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/annotation/tags"] = Admins,
         ["GET api/v1/questions"] = Everyone,
         ["GET api/v1/questions/{id:long}/lineage"] = Everyone,
+        ["GET api/v1/knowledge-points"] = Everyone,
+        ["GET api/v1/knowledge-points/{id:long}"] = Everyone,
         ["GET api/v1/runs/{id:long}/yields"] = Operators,
+        // Prompt templates (#12): Operators and Admins; a new version is audited.
+        ["GET api/v1/prompts"] = Operators,
+        ["GET api/v1/prompts/{name}/versions"] = Operators,
+        ["GET api/v1/prompts/{name}/versions/{version:int}"] = Operators,
+        ["POST api/v1/prompts/{name}/versions"] = Operators,
+        ["POST api/v1/prompts/{name}/preview"] = Operators,
+        ["GET api/v1/prompts/{name}/items"] = Operators,
         ["PUT api/v1/questions/{id:long}/classification"] = Operators,
     };
 

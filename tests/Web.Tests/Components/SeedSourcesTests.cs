@@ -88,3 +88,54 @@ public sealed class SeedSourcesTests
         }
     }
 }
+
+public sealed class SeedSourcesPreviewTests
+{
+    [Fact]
+    public async Task The_preview_shows_the_first_rows_mapped_and_a_bad_row_by_element_and_field_then_the_mapped_file_imports()
+    {
+        TestCulture.Use("en");
+        await using var host = await UiTestHost.CreateAsync();
+        var cut = host.Context.Render<SeedSources>();
+        // Options as a Python dict inside a string, as several public exam sets ship them.
+        var bad = """
+            [{"question": "Which is a liability?", "options": "{'A': 'Loans', 'B': \"Customers' deposits\"}", "answer": "B"},
+             {"question": "Pick the equity.", "options": "['Stock', 'Bond']", "answer": "C"}]
+            """;
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(bad, "exam.json"));
+        cut.WaitForAssertion(() => Assert.Contains("exam.json", cut.Find("[data-testid=seed-file-name]").TextContent, StringComparison.Ordinal));
+        cut.Find("button[data-testid=seed-preview]").Click();
+
+        cut.WaitForAssertion(() =>
+        {
+            var rows = cut.FindAll("[data-testid=preview-rows] tbody tr");
+            var cells = Assert.Single(rows).QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
+            Assert.Equal("element 1", cells[0]);
+            Assert.Equal(("A. Loans · B. Customers' deposits", "B"), (cells[3], cells[4]));
+            var problem = cut.Find("[data-testid=preview-problems] tbody tr").QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
+            Assert.Equal(["element 2", "answer"], problem.Take(2));
+            Assert.Contains("names option C", problem[2], StringComparison.Ordinal);
+        });
+        await using (var db = await host.DbAsync())
+        {
+            Assert.Equal(0, await db.SeedSources.CountAsync());
+        }
+
+        var good = bad.Replace("\"answer\": \"C\"", "\"answer\": \"A\"", StringComparison.Ordinal);
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(good, "exam-good.json"));
+        cut.WaitForAssertion(() => Assert.Contains("exam-good.json", cut.Find("[data-testid=seed-file-name]").TextContent, StringComparison.Ordinal));
+        cut.Find("button[data-testid=seed-preview]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=preview-rows] tbody tr").Count));
+        cut.Find("button[data-testid=seed-import]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll("tbody tr"), r => r.TextContent.Contains("exam-good.json", StringComparison.Ordinal)));
+        await using (var db = await host.DbAsync())
+        {
+            var items = await db.SeedItems.OrderBy(i => i.LineNumber).ToListAsync();
+            Assert.Equal(["Loans", "Customers' deposits"], items[0].Options);
+            Assert.Equal(["Stock", "Bond"], items[1].Options);
+            Assert.Equal("A", items[1].Answer);
+        }
+    }
+}

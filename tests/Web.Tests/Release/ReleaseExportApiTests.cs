@@ -59,4 +59,42 @@ public sealed class ReleaseExportApiTests(RoleUsersApp fixture) : IClassFixture<
         var exports = Path.Combine(_app.DataDirectory, "exports");
         Assert.True(!Directory.Exists(exports) || Directory.GetFileSystemEntries(exports).Length == 0);
     }
+
+    [Fact]
+    public async Task A_json_format_sent_as_it_is_read_has_the_same_bytes_as_the_exported_file_and_is_audited()
+    {
+        var rows = await ExportFixture.WriteAsync(Db, "-stream");
+        var client = await _app.SignedInAsync(RoleUsersApp.UserOf("Operator"));
+        var exporter = _app.Services.GetRequiredService<DeepFinance.Core.Release.Export.ReleaseExporter>();
+        var folder = Path.Combine(Path.GetTempPath(), $"df-stream-{Guid.NewGuid():N}");
+        try
+        {
+            var onDisk = await exporter.ExportAsync(rows.ReadyId, DeepFinance.Core.Release.Export.ExportFormats.All, folder);
+            foreach (var format in new[] { "chat", "flat", "alpaca", "sharegpt", "dpo" })
+            {
+                using var response = await client.GetAsync($"/api/v1/releases/{rows.ReadyId}/export?format={format}", HttpCompletionOption.ResponseHeadersRead);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                await using var body = await response.Content.ReadAsStreamAsync();
+                using var rest = new MemoryStream();
+                await body.CopyToAsync(rest);
+                var file = onDisk.Files.Single(f => f.Format == format).Name;
+                Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(folder, file)), rest.ToArray());
+                Assert.EndsWith(file, response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName,
+                    StringComparison.Ordinal);
+            }
+            // The server writes the audit line once the last byte has left, which can be just after the client has read it.
+            var audited = 0;
+            for (var tries = 0; tries < 100 && audited < 5; tries++)
+            {
+                await using var db = await Db.CreateDbContextAsync();
+                audited = await db.AuditEntries.CountAsync(a => a.Action == "release.exported" && a.Subject == $"release:{rows.ReadyId}");
+                await Task.Delay(audited < 5 ? 100 : 0);
+            }
+            Assert.Equal(5, audited);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -66,7 +66,7 @@ public sealed class ReleasePagesTests
         var data = Data(host);
         var demo = await data.DemoAsync();
         var q = await data.QuestionAsync("How is a monthly loan payment computed?");
-        await data.TraceAsync(demo.RunId, q, reasoning: "The client on 13912345678, ID 11010519491231002X, asked; use the annuity formula.");
+        await data.TraceAsync(demo.RunId, q, reasoning: "The client on 13912345678, ID 11010519491231002X, asked; take the principal, the monthly rate and the number of months, then use the annuity formula.");
         var release = await host.Services.GetRequiredService<ReleaseBuilder>()
             .CutAsync(new ReleaseRequest("pii-1", null, "Blocked on purpose.", new ReleaseSelection()), "operator@test");
         Assert.Equal(ReleaseStatus.Blocked, release.Status);

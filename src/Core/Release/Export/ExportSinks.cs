@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -16,23 +17,30 @@ internal interface IExportSink : IAsyncDisposable
     ValueTask CompleteAsync(CancellationToken ct);
 }
 
-/// <summary>JSON Lines, or a JSON array with one element per line; each row goes to the file as it comes.</summary>
+/// <summary>
+/// JSON Lines, or a JSON array with one element per line; rows are gathered in a small buffer and written out
+/// asynchronously, so the same sink feeds a file or an HTTP response (which allows no synchronous writes).
+/// </summary>
 internal abstract class JsonRowSink : IExportSink
 {
+    private const int FlushAt = 1 << 16;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private readonly FileStream _file;
+    private readonly Stream _out;
+    private readonly bool _ownsStream;
+    private readonly ArrayBufferWriter<byte> _buffer = new(FlushAt * 2);
     private readonly Utf8JsonWriter _writer;
     private readonly bool _array;
 
-    protected JsonRowSink(string path, bool array)
+    protected JsonRowSink(Stream destination, string fileName, bool array, bool ownsStream)
     {
-        FileName = Path.GetFileName(path);
+        FileName = fileName;
         _array = array;
-        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        _writer = new Utf8JsonWriter(_file, WriterOptions);
+        _out = destination;
+        _ownsStream = ownsStream;
+        _writer = new Utf8JsonWriter(_buffer, WriterOptions);
         if (array)
         {
-            _file.WriteByte((byte)'[');
+            Raw("["u8);
         }
     }
 
@@ -40,19 +48,15 @@ internal abstract class JsonRowSink : IExportSink
 
     public long Rows { get; private set; }
 
-    public ValueTask WriteAsync(ExportRow row, CancellationToken ct)
+    public async ValueTask WriteAsync(ExportRow row, CancellationToken ct)
     {
         if (!Accepts(row))
         {
-            return ValueTask.CompletedTask;
-        }
-        if (_array && Rows > 0)
-        {
-            _file.WriteByte((byte)',');
+            return;
         }
         if (_array)
         {
-            _file.WriteByte((byte)'\n');
+            Raw(Rows > 0 ? ",\n"u8 : "\n"u8);
         }
         _writer.WriteStartObject();
         Write(_writer, row);
@@ -61,25 +65,43 @@ internal abstract class JsonRowSink : IExportSink
         _writer.Reset();
         if (!_array)
         {
-            _file.WriteByte((byte)'\n');
+            Raw("\n"u8);
         }
         Rows++;
-        return ValueTask.CompletedTask;
+        if (_buffer.WrittenCount >= FlushAt)
+        {
+            await DrainAsync(ct);
+        }
     }
 
     public async ValueTask CompleteAsync(CancellationToken ct)
     {
         if (_array)
         {
-            _file.Write("\n]\n"u8);
+            Raw("\n]\n"u8);
         }
-        await _file.FlushAsync(ct);
+        await DrainAsync(ct);
+        await _out.FlushAsync(ct);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync();
-        await _file.DisposeAsync();
+        if (_ownsStream)
+        {
+            await _out.DisposeAsync();
+        }
+    }
+
+    private void Raw(ReadOnlySpan<byte> bytes) => _buffer.Write(bytes);
+
+    private async ValueTask DrainAsync(CancellationToken ct)
+    {
+        if (_buffer.WrittenCount > 0)
+        {
+            await _out.WriteAsync(_buffer.WrittenMemory, ct);
+            _buffer.ResetWrittenCount();
+        }
     }
 
     protected virtual bool Accepts(ExportRow row) => true;
@@ -158,7 +180,7 @@ internal abstract class JsonRowSink : IExportSink
 }
 
 /// <summary><c>{"id","messages":[system?, user, assistant{content, reasoning_content}], …metadata}</c>.</summary>
-internal sealed class ChatSink(string path, ReleaseExportOptions options) : JsonRowSink(path, array: false)
+internal sealed class ChatSink(Stream destination, string fileName, bool ownsStream, ReleaseExportOptions options) : JsonRowSink(destination, fileName, array: false, ownsStream)
 {
     protected override void Write(Utf8JsonWriter w, ExportRow row)
     {
@@ -195,7 +217,7 @@ internal sealed class ChatSink(string path, ReleaseExportOptions options) : Json
 }
 
 /// <summary>One flat row per item: DeepMath-style question, final_answer, reasoning and answer, with every metadata column.</summary>
-internal sealed class FlatSink(string path) : JsonRowSink(path, array: false)
+internal sealed class FlatSink(Stream destination, string fileName, bool ownsStream) : JsonRowSink(destination, fileName, array: false, ownsStream)
 {
     protected override void Write(Utf8JsonWriter w, ExportRow row)
     {
@@ -210,7 +232,7 @@ internal sealed class FlatSink(string path) : JsonRowSink(path, array: false)
 }
 
 /// <summary>Alpaca as LLaMA-Factory reads it: instruction, input, output (think block then answer), system.</summary>
-internal sealed class AlpacaSink(string path, ReleaseExportOptions options) : JsonRowSink(path, array: true)
+internal sealed class AlpacaSink(Stream destination, string fileName, bool ownsStream, ReleaseExportOptions options) : JsonRowSink(destination, fileName, array: true, ownsStream)
 {
     protected override void Write(Utf8JsonWriter w, ExportRow row)
     {
@@ -230,7 +252,7 @@ internal sealed class AlpacaSink(string path, ReleaseExportOptions options) : Js
 }
 
 /// <summary>ShareGPT: conversations of {from: system|human|gpt, value}.</summary>
-internal sealed class ShareGptSink(string path, ReleaseExportOptions options) : JsonRowSink(path, array: true)
+internal sealed class ShareGptSink(Stream destination, string fileName, bool ownsStream, ReleaseExportOptions options) : JsonRowSink(destination, fileName, array: true, ownsStream)
 {
     protected override void Write(Utf8JsonWriter w, ExportRow row)
     {
@@ -259,7 +281,7 @@ internal sealed class ShareGptSink(string path, ReleaseExportOptions options) : 
 }
 
 /// <summary>Preference pairs from accepted rewrites: prompt; chosen = the accepted rewrite; rejected = the flawed original.</summary>
-internal sealed class DpoSink(string path, ReleaseExportOptions options) : JsonRowSink(path, array: false)
+internal sealed class DpoSink(Stream destination, string fileName, bool ownsStream, ReleaseExportOptions options) : JsonRowSink(destination, fileName, array: false, ownsStream)
 {
     protected override bool Accepts(ExportRow row) =>
         row.Kind == "accepted_rewrite" && row.OriginalTraceId is not null && !string.IsNullOrWhiteSpace(row.OriginalAnswer);

@@ -135,20 +135,55 @@ public sealed class ReleaseExporter(IDbContextFactory<DeepFinanceDbContext> dbFa
         }
     }
 
-    private static IExportSink Open(ExportFormat format, string path, Data.Release release, ReleaseExportOptions options) => format switch
+    private static IExportSink Open(ExportFormat format, string path, Data.Release release, ReleaseExportOptions options) =>
+        format == ExportFormat.Parquet
+            ? new ParquetSink(path, options.ParquetRowGroupSize, new Dictionary<string, string>
+            {
+                ["deepfinance.release"] = release.Version,
+                ["deepfinance.release_id"] = release.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            })
+            : OpenJson(format, new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous),
+                Path.GetFileName(path), ownsStream: true, options);
+
+    private static IExportSink OpenJson(ExportFormat format, Stream destination, string fileName, bool ownsStream, ReleaseExportOptions options) => format switch
     {
-        ExportFormat.Chat => new ChatSink(path, options),
-        ExportFormat.Flat => new FlatSink(path),
-        ExportFormat.Parquet => new ParquetSink(path, options.ParquetRowGroupSize, new Dictionary<string, string>
-        {
-            ["deepfinance.release"] = release.Version,
-            ["deepfinance.release_id"] = release.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }),
-        ExportFormat.Alpaca => new AlpacaSink(path, options),
-        ExportFormat.ShareGpt => new ShareGptSink(path, options),
-        ExportFormat.Dpo => new DpoSink(path, options),
+        ExportFormat.Chat => new ChatSink(destination, fileName, ownsStream, options),
+        ExportFormat.Flat => new FlatSink(destination, fileName, ownsStream),
+        ExportFormat.Alpaca => new AlpacaSink(destination, fileName, ownsStream, options),
+        ExportFormat.ShareGpt => new ShareGptSink(destination, fileName, ownsStream, options),
+        ExportFormat.Dpo => new DpoSink(destination, fileName, ownsStream, options),
         _ => throw new ReleaseExportException($"Format '{format}' is not one of {ExportFormats.Names}."),
     };
+
+    /// <summary>Whether a format can be written straight into a stream that cannot seek (an HTTP response), row by row.</summary>
+    public static bool Streams(ExportFormat format) => format is ExportFormat.Chat or ExportFormat.Flat or ExportFormat.Alpaca or ExportFormat.ShareGpt
+        or ExportFormat.Dpo;
+
+    /// <summary>
+    /// Writes one row-per-line or JSON-array format of a Ready release straight into <paramref name="destination"/> as rows
+    /// are read, so the first bytes leave before the last row is read; returns the number of records written.
+    /// </summary>
+    public async Task<long> WriteAsync(Data.Release release, ExportFormat format, Stream destination, ReleaseExportOptions? options = null,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        options ??= new ReleaseExportOptions();
+        if (ReleaseRules.ExportRefusal(release) is { } reason)
+        {
+            throw new ReleaseExportException(reason);
+        }
+        if (!Streams(format))
+        {
+            throw new ReleaseExportException($"Format '{ExportFormats.Name(format)}' needs a file; it cannot be streamed.");
+        }
+        await using var sink = OpenJson(format, destination, ExportFormats.FileName(format), ownsStream: false, options);
+        await foreach (var row in reader.ReadAsync(release.Id, options.PageSize, ct))
+        {
+            await sink.WriteAsync(row, ct);
+        }
+        await sink.CompleteAsync(ct);
+        return sink.Rows;
+    }
 
     private static async Task<ExportedFile> MoveInAsync(string staging, string output, string name, string? format, long rows, CancellationToken ct)
     {

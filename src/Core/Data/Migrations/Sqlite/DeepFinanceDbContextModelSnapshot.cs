@@ -439,6 +439,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("KnowledgePointId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Origin")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -508,6 +511,8 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("KnowledgePointId");
+
                     b.HasIndex("ParentQuestionId");
 
                     b.HasIndex("QuestionId");
@@ -559,6 +564,72 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasIndex("Expert", "Done", "Id");
 
                     b.ToTable("ExpertAssignments");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.KnowledgePoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Mentions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("Kind");
+
+                    b.ToTable("KnowledgePoints");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.KnowledgePointTrace", b =>
+                {
+                    b.Property<long>("KnowledgePointId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MinedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Statement")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("KnowledgePointId", "TraceId");
+
+                    b.HasIndex("TraceId");
+
+                    b.ToTable("KnowledgePointTraces");
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.LlmResponse", b =>
@@ -672,6 +743,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("KnowledgePointId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -731,6 +805,8 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("KnowledgePointId");
 
                     b.HasIndex("ParentQuestionId");
 
@@ -1441,6 +1517,35 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.ToTable("RunPrompts");
                 });
 
+            modelBuilder.Entity("DeepFinance.Core.Data.SavedSeedMapping", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MappingJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("SeedMappings");
+                });
+
             modelBuilder.Entity("DeepFinance.Core.Data.SeedItem", b =>
                 {
                     b.Property<long>("Id")
@@ -1451,8 +1556,18 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AnswerScale")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Difficulty")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("ItemIndex")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("LineNumber")
                         .HasColumnType("INTEGER");
@@ -1476,7 +1591,7 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SeedSourceId", "LineNumber")
+                    b.HasIndex("SeedSourceId", "LineNumber", "ItemIndex")
                         .IsUnique();
 
                     b.ToTable("SeedItems");
@@ -1699,6 +1814,15 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ReviewId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.KnowledgePointTrace", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.KnowledgePoint", null)
+                        .WithMany()
+                        .HasForeignKey("KnowledgePointId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.Question", b =>

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DeepFinance.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(DeepFinanceDbContext))]
-    [Migration("20261202020650_ClassificationProvenance")]
-    partial class ClassificationProvenance
+    [Migration("20261202021426_KnowledgePoints")]
+    partial class KnowledgePoints
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -442,6 +442,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("KnowledgePointId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Origin")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -511,6 +514,8 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("KnowledgePointId");
+
                     b.HasIndex("ParentQuestionId");
 
                     b.HasIndex("QuestionId");
@@ -562,6 +567,72 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.HasIndex("Expert", "Done", "Id");
 
                     b.ToTable("ExpertAssignments");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.KnowledgePoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Mentions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("Kind");
+
+                    b.ToTable("KnowledgePoints");
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.KnowledgePointTrace", b =>
+                {
+                    b.Property<long>("KnowledgePointId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TraceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MinedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Statement")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("KnowledgePointId", "TraceId");
+
+                    b.HasIndex("TraceId");
+
+                    b.ToTable("KnowledgePointTraces");
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.LlmResponse", b =>
@@ -663,10 +734,6 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("DifficultyDetail")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("DifficultySource")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -674,6 +741,9 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                     b.Property<string>("KnowledgePoint")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("KnowledgePointId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Language")
                         .IsRequired()
@@ -718,14 +788,6 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("TaskTypeDetail")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TaskTypeSource")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -734,6 +796,8 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("KnowledgePointId");
 
                     b.HasIndex("ParentQuestionId");
 
@@ -1702,6 +1766,15 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ReviewId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("DeepFinance.Core.Data.KnowledgePointTrace", b =>
+                {
+                    b.HasOne("DeepFinance.Core.Data.KnowledgePoint", null)
+                        .WithMany()
+                        .HasForeignKey("KnowledgePointId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DeepFinance.Core.Data.Question", b =>
