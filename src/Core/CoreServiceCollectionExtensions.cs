@@ -32,7 +32,8 @@ public static class CoreServiceCollectionExtensions
         .AddReleases()
         .AddReleaseExport()
         .AddAnnotation(configuration)
-        .AddExtraction();
+        .AddExtraction()
+        .AddClassification();
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {

@@ -14,6 +14,8 @@ public enum AnswerMode
     ScrRewriteFixed,
     Derived,
     DerivedMalformed,
+    Classified,
+    ClassifyMalformed,
 }
 
 /// <summary>Reasoning and final content before they are put into a provider's shape.</summary>
@@ -70,14 +72,19 @@ public sealed class AnswerComposer
         {
             entry = learned;
         }
+        // Self-correction and extraction steps are told apart by the tag their templates carry in the system message.
+        var system = string.Join("\n", request.Messages.Where(m => m.Role == "system").Select(m => m.Content));
+        if (system.Contains(ClassifyAnswers.Tag, StringComparison.Ordinal))
+        {
+            // Labels for any question: the oracle's when it knows the question, else a keyword guess.
+            return ClassifyAnswers.Answer(entry, request, options);
+        }
         if (entry is null)
         {
             return DefaultAnswer(request.LastUserContent);
         }
 
         var (draw, pick) = Draw(request);
-        // Self-correction and extraction steps are told apart by the tag their templates carry in the system message.
-        var system = string.Join("\n", request.Messages.Where(m => m.Role == "system").Select(m => m.Content));
         if (system.Contains(DerivedAnswers.A2qTag, StringComparison.Ordinal))
         {
             return Derived.A2q(entry, request, options, pick);

@@ -5,7 +5,9 @@ using System.Text.Json;
 namespace DeepFinance.LlmSim;
 
 /// <summary>One question the oracle knows, with its reference answer.</summary>
-public sealed record OracleEntry(string Question, string Answer, IReadOnlyList<string> Options, int Line)
+/// <param name="TaskType">The task type the classifier step answers for this question (<c>task_type</c> in the file), if given.</param>
+/// <param name="Difficulty">The difficulty it answers (<c>difficulty</c> in the file), if given.</param>
+public sealed record OracleEntry(string Question, string Answer, IReadOnlyList<string> Options, int Line, string? TaskType = null, string? Difficulty = null)
 {
     /// <summary>The question with all white space removed, as matching compares it.</summary>
     public string Key { get; } = TextKey.Of(Question);
@@ -70,7 +72,7 @@ public static class AnswerFileReader
                 throw Bad(path, line, "'question' is blank");
             }
 
-            entries.Add(new OracleEntry(question, answer.Trim(), options, line));
+            entries.Add(new OracleEntry(question, answer.Trim(), options, line, OptionalText(root, "task_type"), OptionalText(root, "difficulty")));
         }
 
         return entries;

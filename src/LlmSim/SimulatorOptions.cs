@@ -52,6 +52,8 @@ public sealed class SimulatorOptions
 
     /// <summary>Probability that the answer to a repair request (<c>[json:repair]</c>) is broken JSON again.</summary>
     public double RepairFailRate { get; set; } = 0.2;
+    /// <summary>Probability that a classifier answer (<c>[classify:question]</c>) is broken: cut-off JSON or a label outside the lists.</summary>
+    public double ClassifyMalformedRate { get; set; } = 0.05;
 
     /// <summary>Median latency in milliseconds; 0 means no latency at all.</summary>
     public double LatencyMedianMs { get; set; } = 40;
@@ -96,6 +98,7 @@ public sealed class SimulatorOptions
         DeriveIdenticalRate = other.DeriveIdenticalRate;
         ExtractUnsupportedRate = other.ExtractUnsupportedRate;
         RepairFailRate = other.RepairFailRate;
+        ClassifyMalformedRate = other.ClassifyMalformedRate;
         LatencyMedianMs = other.LatencyMedianMs;
         LatencySpread = other.LatencySpread;
         MaxConcurrency = other.MaxConcurrency;
@@ -127,6 +130,7 @@ public sealed class SimulatorOptions
         CheckRate(DeriveIdenticalRate, nameof(DeriveIdenticalRate));
         CheckRate(ExtractUnsupportedRate, nameof(ExtractUnsupportedRate));
         CheckRate(RepairFailRate, nameof(RepairFailRate));
+        CheckRate(ClassifyMalformedRate, nameof(ClassifyMalformedRate));
         CheckRate(Rate429, nameof(Rate429));
         CheckRate(Rate500, nameof(Rate500));
         CheckRate(RateHang, nameof(RateHang));

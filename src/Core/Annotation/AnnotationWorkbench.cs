@@ -263,9 +263,24 @@ public sealed class AnnotationWorkbench(
         var question = new Question
         {
             Origin = QuestionOrigin.RealWorld, Text = query.DesensitizedText, ReferenceAnswer = final.ReferenceAnswer, TaskType = final.TaskType,
+            TaskTypeSource = final.TaskType is null ? null : TaskTypeSource.Expert,
+            TaskTypeDetail = final.TaskType is null ? null : Extraction.ClassificationPrecedence.Cut("expert " + final.Expert),
             Difficulty = final.Difficulty, DifficultySource = final.Difficulty is null ? null : DifficultySource.Expert,
+            DifficultyDetail = final.Difficulty is null ? null : Extraction.ClassificationPrecedence.Cut("expert " + final.Expert),
             Language = Languages.Detect(query.DesensitizedText), CreatedAt = now,
         };
+        // A usable annotation names both (ValidateAsync); should one ever be missing, the rules fill it so every question has both.
+        if (question.TaskType is null)
+        {
+            var type = Extraction.TaskTypeClassifier.Classify(question.Text, null, question.ReferenceAnswer);
+            (question.TaskType, question.TaskTypeSource, question.TaskTypeDetail) = (type.Type, TaskTypeSource.Rule, "rule: " + type.Rule);
+        }
+        if (question.Difficulty is null)
+        {
+            var guess = Extraction.DifficultyEstimator.Estimate(question.Text, null, question.ReferenceAnswer);
+            (question.Difficulty, question.DifficultySource, question.DifficultyDetail) = (guess.Difficulty, DifficultySource.Rule,
+                Extraction.ClassificationPrecedence.Cut("rule: " + guess.Rule));
+        }
         db.Questions.Add(question);
         await db.SaveChangesAsync(ct);
         return question.Id;

@@ -1,4 +1,5 @@
 using DeepFinance.Core.Audit;
+using DeepFinance.Core.Extraction;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -81,6 +82,8 @@ public class DeepFinanceDbContext(DbContextOptions<DeepFinanceDbContext> options
             e.Property(x => x.KnowledgePoint).HasMaxLength(2000);
             e.HasIndex(x => x.PassageId);
             e.HasOne<Passage>().WithMany().HasForeignKey(x => x.PassageId).OnDelete(DeleteBehavior.Restrict);
+            e.Property(x => x.TaskTypeDetail).HasMaxLength(ClassificationPrecedence.MaxDetail);
+            e.Property(x => x.DifficultyDetail).HasMaxLength(ClassificationPrecedence.MaxDetail);
         });
         modelBuilder.Entity<KnowledgePoint>(e =>
         {

@@ -6,7 +6,11 @@ public enum QuestionOrigin { Q2A, A2Q, T2Q, RealWorld }
 
 public enum Difficulty { Simple, Medium, Hard }
 
-public enum DifficultySource { Seed, Expert, PassRate, Classifier }
+/// <summary>What set a question's difficulty. Which may overwrite which: <see cref="Extraction.ClassificationPrecedence"/>.</summary>
+public enum DifficultySource { Seed, Expert, PassRate, Classifier, Rule, Operator }
+
+/// <summary>What set a question's task type (the seed, its parent question, a rule, the classifier, an expert, an operator).</summary>
+public enum TaskTypeSource { Seed, Parent, Rule, Classifier, Expert, Operator }
 
 /// <summary>The kinds this product ships; a run stores its kind as a lower-case name, so a handler can add one without touching this list.</summary>
 public enum RunKind { Q2a, Synthesize, Extract, A2q, T2q, Scr, Forge, Evaluate }
@@ -73,8 +77,13 @@ public sealed class Question
     public string? ReferenceAnswer { get; set; }
     public List<string>? Options { get; set; }
     public TaskType? TaskType { get; set; }
+    public TaskTypeSource? TaskTypeSource { get; set; }
+    /// <summary>Who or what exactly decided the task type: a rule's name, the classifier's model and prompt version, an operator.</summary>
+    public string? TaskTypeDetail { get; set; }
     public Difficulty? Difficulty { get; set; }
     public DifficultySource? DifficultySource { get; set; }
+    /// <summary>The same for the difficulty: the rule's score, the classifier's model and prompt version, an operator.</summary>
+    public string? DifficultyDetail { get; set; }
     public double? PassRate { get; set; }
     public int VerifiedSamples { get; set; }
     /// <summary>

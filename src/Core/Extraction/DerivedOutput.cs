@@ -147,7 +147,7 @@ public static class DerivedOutput
         return result;
     }
 
-    private static JsonElement Parse(string content)
+    internal static JsonElement Parse(string content)
     {
         var text = (content ?? string.Empty).Trim();
         if (text.StartsWith("```", StringComparison.Ordinal))

@@ -517,15 +517,21 @@ public sealed partial class DerivedWork : IPartitionWork
     private Question NewQuestion(Question? parent, CotTrace? trace, PassageSource? passage, Proposal p)
     {
         var options = p.Options ?? (_origin == QuestionOrigin.A2Q ? parent?.Options : null);
-        // A counterfactual keeps its parent's task type; a pair from a passage keeps the type the model named when it is
-        // one of the six; a mined question, or an unnamed type, is typed by the rules.
-        TaskType? given = _origin == QuestionOrigin.A2Q ? parent?.TaskType
-            : passage is not null && TaskTypes.TryParse(p.Kind, out var named) ? named : null;
-        var type = TaskTypeClassifier.Classify(p.Text!, options, p.Answer, given);
+        // A counterfactual keeps its parent's task type; a pair from a passage keeps the type the extract model named when it
+        // is one of the six; a mined question, or an unnamed type, is typed by the rules.
+        var inherited = _origin == QuestionOrigin.A2Q && parent?.TaskType is not null;
+        TaskType? named = passage is not null && TaskTypes.TryParse(p.Kind, out var n) ? n : null;
+        var type = TaskTypeClassifier.Classify(p.Text!, options, p.Answer, inherited ? parent!.TaskType : named);
+        // Difficulty starts from the rules; the samples that verify the question replace it with their pass rate at completion.
+        var difficulty = DifficultyEstimator.Estimate(p.Text!, options, p.Answer);
         return new Question
         {
             Origin = _origin, ParentQuestionId = parent?.Id, ParentTraceId = trace?.Id, PassageId = passage?.Id, CreatedByRunId = _run.RunId,
             Text = p.Text!, ReferenceAnswer = p.Answer, Options = options is null ? null : [.. options], TaskType = type.Type,
+            TaskTypeSource = inherited ? TaskTypeSource.Parent : named is not null ? TaskTypeSource.Classifier : TaskTypeSource.Rule,
+            TaskTypeDetail = ClassificationPrecedence.Cut(inherited ? $"parent question {parent!.Id}"
+                : named is not null ? $"named by the extract model · {_generate.Name} v{_generate.Version}" : "rule: " + type.Rule),
+            Difficulty = difficulty.Difficulty, DifficultySource = DifficultySource.Rule, DifficultyDetail = ClassificationPrecedence.Cut("rule: " + difficulty.Rule),
             Perturbation = _origin == QuestionOrigin.A2Q ? Describe(p) : null,
             KnowledgePoint = _origin == QuestionOrigin.T2Q ? Cut(p.KnowledgePoint, 2000) : null,
             Language = parent?.Language ?? passage!.Language, CreatedAt = DateTimeOffset.UtcNow,

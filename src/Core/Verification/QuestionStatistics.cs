@@ -31,11 +31,21 @@ public sealed class QuestionStatistics(IDbContextFactory<DeepFinanceDbContext> d
         // reference, so it says nothing about how hard the question is for a model on its own.
         // One statement, in the database: a run of 300,000 questions neither loads their statistics into memory
         // nor commits once per question. The thresholds match Classify.
+        // The pass rate replaces only what ClassificationPrecedence lets it (rules, classifier, an earlier pass rate);
+        // a difficulty from the seed, an expert or an operator stays.
+        var replaceable = System.Text.Json.JsonSerializer.Serialize(Extraction.ClassificationPrecedence.Replaceable(DifficultySource.PassRate));
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             UPDATE "Questions" SET "PassRate" = s.rate, "VerifiedSamples" = s.total,
-                "Difficulty" = CASE WHEN s.rate >= {SimpleAtLeast} THEN {nameof(Difficulty.Simple)}
+                "Difficulty" = CASE WHEN "Questions"."DifficultySource" IS NOT NULL
+                                         AND "Questions"."DifficultySource" NOT IN (SELECT value FROM json_each({replaceable})) THEN "Questions"."Difficulty"
+                                    WHEN s.rate >= {SimpleAtLeast} THEN {nameof(Difficulty.Simple)}
                                     WHEN s.rate < {HardBelow} THEN {nameof(Difficulty.Hard)} ELSE {nameof(Difficulty.Medium)} END,
-                "DifficultySource" = {nameof(DifficultySource.PassRate)}
+                "DifficultyDetail" = CASE WHEN "Questions"."DifficultySource" IS NOT NULL
+                                         AND "Questions"."DifficultySource" NOT IN (SELECT value FROM json_each({replaceable})) THEN "Questions"."DifficultyDetail"
+                                    ELSE printf('pass rate %.2f over %d samples', s.rate, s.total) END,
+                "DifficultySource" = CASE WHEN "Questions"."DifficultySource" IS NOT NULL
+                                         AND "Questions"."DifficultySource" NOT IN (SELECT value FROM json_each({replaceable})) THEN "Questions"."DifficultySource"
+                                    ELSE {nameof(DifficultySource.PassRate)} END
             FROM (SELECT t."QuestionId" AS qid, COUNT(*) AS total,
                          SUM(CASE WHEN t."Verdict" = {nameof(Verdict.Correct)} THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS rate
                   FROM "Traces" t

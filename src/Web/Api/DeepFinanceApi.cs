@@ -17,6 +17,7 @@ public static class DeepFinanceApi
         api.MapQuestionsApi();
         api.MapPromptsApi();
         api.MapDocumentsApi();
+        api.MapQuestionClassificationApi();
         return app;
     }
 }

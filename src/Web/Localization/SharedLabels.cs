@@ -30,6 +30,8 @@ public static class SharedLabels
 
     public static string DifficultySource(this IStringLocalizer<SharedResource> s, DifficultySource source) => s[$"DifficultySource_{source}"];
 
+    public static string TaskTypeSource(this IStringLocalizer<SharedResource> s, TaskTypeSource source) => s[$"TaskTypeSource_{source}"];
+
     public static string Origin(this IStringLocalizer<SharedResource> s, QuestionOrigin origin) => s[$"Origin_{origin}"];
 
     public static string YesNo(this IStringLocalizer<SharedResource> s, bool value) => value ? s["Yes"] : s["No"];

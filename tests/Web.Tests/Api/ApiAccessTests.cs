@@ -101,6 +101,7 @@ public sealed class ApiAccessTests : IClassFixture<RoleUsersApp>
         ["POST api/v1/documents"] = Operators,
         ["GET api/v1/documents"] = Operators,
         ["GET api/v1/documents/{id:long}/passages"] = Operators,
+        ["PUT api/v1/questions/{id:long}/classification"] = Operators,
     };
 
     private readonly DeepFinanceApp _app;

@@ -107,6 +107,39 @@ public sealed class LaunchRunTests
     }
 
     [Fact]
+    public async Task Classify_launch_takes_questions_by_id_shows_one_request_each_at_most_and_launches_a_classify_run()
+    {
+        TestCulture.Use("en");
+        await using var host = await UiTestHost.CreateAsync();
+        await host.SeedRunWithTracesAsync(4);
+        long[] ids;
+        await using (var db = await host.DbAsync())
+        {
+            ids = [.. db.Questions.OrderBy(q => q.Id).Select(q => q.Id).Take(2)];
+        }
+
+        var cut = host.Context.Render<LaunchRun>();
+        var radio = cut.FindAll("[data-testid=launch-kind-classify] input").FirstOrDefault() ?? cut.Find("input[data-testid=launch-kind-classify]");
+        radio.Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=launch-classify-question-ids]")));
+        Assert.Empty(cut.FindAll("[data-testid=launch-k]"));
+        Assert.Contains("rules settle the obvious cases", cut.Markup, StringComparison.Ordinal);
+
+        Input(cut, "launch-classify-question-ids").Input($"{ids[0]} {ids[1]}");
+        cut.WaitForAssertion(() => Assert.Equal("2", cut.Find("[data-testid=estimate-questions]").TextContent.Trim()), TimeSpan.FromSeconds(5));
+        Assert.Equal("2", cut.Find("[data-testid=estimate-requests]").TextContent.Trim());
+
+        cut.Find("button[data-testid=launch-button]").Click();
+        var runs = host.Services.GetRequiredService<RunService>();
+        await cut.WaitForAssertionAsync(async () =>
+        {
+            var (_, items) = await runs.ListAsync(1, 10);
+            var run = Assert.Single(items, r => r.Kind == "classify");
+            Assert.Contains(run.Id, host.Scheduler.Prepared);
+        });
+    }
+
+    [Fact]
     public async Task Scr_launch_form_offers_a_source_run_with_its_failed_traces_and_max_rounds_and_launches_an_scr_run()
     {
         TestCulture.Use("en");

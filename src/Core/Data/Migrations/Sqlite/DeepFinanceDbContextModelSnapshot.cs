@@ -858,6 +858,10 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DifficultyDetail")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DifficultySource")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -912,6 +916,14 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TaskType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TaskTypeDetail")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TaskTypeSource")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 

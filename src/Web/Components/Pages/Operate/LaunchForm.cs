@@ -21,8 +21,11 @@ public static class LaunchForm
     /// </summary>
     public sealed record Derived(long? SourceRunId, int PerParent, int QuestionsPerPoint, int AgreeAtLeast, int? Limit, long? DocumentSetId = null);
 
+    /// <summary>classify: only questions whose labels are missing or guessed by the rules (else every one the classifier may still change).</summary>
+    public sealed record Classify(bool UndecidedOnly, int? Limit);
+
     public static RunLaunch Build(string kind, string? synthesizer, string? name, Sampling sampling, long? seedSourceId, Filter filter, Scr? scr = null,
-        Derived? derived = null)
+        Derived? derived = null, Classify? classify = null)
     {
         ArgumentNullException.ThrowIfNull(sampling);
         ArgumentNullException.ThrowIfNull(filter);
@@ -52,6 +55,12 @@ public static class LaunchForm
             {
                 sourceRunId = scr?.SourceRunId, maxRounds = scr?.MaxRounds ?? 3,
                 samplingSalt = salt, judge,
+            }
+            : kind == "classify"
+            ? new
+            {
+                origin = filter.Origin, seedSourceId, questionIds = Ids(filter.QuestionIds), undecidedOnly = classify?.UndecidedOnly ?? true,
+                limit = classify?.Limit, samplingSalt = salt,
             }
             : kind == "synthesize"
             ? new

@@ -1,0 +1,12 @@
+using DeepFinance.Core.Extraction;
+using DeepFinance.Core.Runs;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class ClassificationServiceCollectionExtensions
+{
+    /// <summary>Task type and difficulty: the <c>classify</c> run kind and operators' corrections.</summary>
+    public static IServiceCollection AddClassification(this IServiceCollection services) => services
+        .AddSingleton<QuestionClassification>()
+        .AddRunKind<ClassifyRunHandler>();
+}
