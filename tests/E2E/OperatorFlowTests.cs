@@ -31,27 +31,13 @@ public sealed class OperatorFlowTests(BrowserFixture fixture, ITestOutputHelper 
             // Import through the seed sources page (MudFileUpload: the hidden file input).
             var sourceName = "e2e-" + Guid.NewGuid().ToString("N")[..6];
             await page.OpenAsync("operate/seeds");
-            // The page re-renders once its sources are loaded, which can replace the file input under a busy machine;
-            // a file set on the replaced input is lost, so choose it again until the page shows it.
-            for (var attempt = 1; ; attempt++)
+            await page.ChooseSeedFileAsync(new FilePayload
             {
-                await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload
-                {
-                    Name = SeedData.FileName,
-                    MimeType = "application/jsonl",
-                    Buffer = Encoding.UTF8.GetBytes(SeedData.Jsonl),
-                });
-                try
-                {
-                    await Expect(page.GetByTestId("seed-file-name")).ToHaveTextAsync(SeedData.FileName, new() { Timeout = attempt < 3 ? 5_000 : 20_000 });
-                    break;
-                }
-                catch (PlaywrightException) when (attempt < 3)
-                {
-                    Step("file not taken yet; choosing it again");
-                }
-            }
-            var name = Field(page, "seed-name");
+                Name = SeedData.FileName,
+                MimeType = "application/jsonl",
+                Buffer = Encoding.UTF8.GetBytes(SeedData.Jsonl),
+            });
+            var name = page.Field("seed-name");
             await name.FillAsync(sourceName);
             await name.BlurAsync();
             await Expect(page.GetByTestId("seed-import")).ToBeEnabledAsync();
@@ -65,8 +51,8 @@ public sealed class OperatorFlowTests(BrowserFixture fixture, ITestOutputHelper 
             // Launch from the source's row: the launch page comes with the source chosen.
             await row.Locator("a[href^='operate/runs/new?source=']").ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex(@"/operate/runs/new\?source=\d+$"));
-            await ChooseAsync(page, "launch-synthesizer", "simulator");
-            var k = Field(page, "launch-k");
+            await page.ChooseAsync("launch-synthesizer", "simulator");
+            var k = page.Field("launch-k");
             await k.FillAsync(K.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await k.PressAsync("Tab");
             await Expect(page.GetByTestId("estimate-questions")).ToHaveTextAsync(Questions.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -100,12 +86,12 @@ public sealed class OperatorFlowTests(BrowserFixture fixture, ITestOutputHelper 
             // The same questions again with the synthesize kind, chosen by their seed source, with a new salt.
             await page.OpenAsync("operate/runs/new");
             await page.GetByTestId("launch-kind-synthesize").ClickAsync();
-            await ChooseAsync(page, "launch-source", sourceName);
-            await ChooseAsync(page, "launch-synthesizer", "simulator");
-            var again = Field(page, "launch-k");
+            await page.ChooseAsync("launch-source", sourceName);
+            await page.ChooseAsync("launch-synthesizer", "simulator");
+            var again = page.Field("launch-k");
             await again.FillAsync("1");
             await again.PressAsync("Tab");
-            var salt = Field(page, "launch-salt");
+            var salt = page.Field("launch-salt");
             await salt.FillAsync("second look");
             await salt.PressAsync("Tab");
             await Expect(page.GetByTestId("estimate-requests")).ToHaveTextAsync(Questions.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -133,18 +119,5 @@ public sealed class OperatorFlowTests(BrowserFixture fixture, ITestOutputHelper 
         }
 
         void Step(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0}s {what}");
-    }
-
-    /// <summary>The input of a MudBlazor field, whether the test id lands on the input or on its wrapper.</summary>
-    private static ILocator Field(IPage page, string testId) =>
-        page.Locator($"input[data-testid={testId}], [data-testid={testId}] input:not([type=hidden])").First;
-
-    /// <summary>Opens a MudSelect and picks the item whose text starts with <paramref name="item"/>.</summary>
-    private static async Task ChooseAsync(IPage page, string testId, string item)
-    {
-        await page.Locator($"[data-testid={testId}]").First.ClickAsync();
-        var option = page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new Regex("^\\s*" + Regex.Escape(item)) });
-        await option.First.ClickAsync();
-        await Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
     }
 }

@@ -225,23 +225,25 @@ public sealed class ClassifyWork(
         };
     }
 
-    /// <summary>The chat request for one question's labels; its hash is the key its answer is stored under.</summary>
-    public static LlmRequest BuildRequest(PromptLibrary prompts, PromptVersion prompt, Question question, string synthesizer, string salt, RequestProvenance from)
+    /// <summary>What the classifier template renders from: the run and the prompts page's preview both build it here.</summary>
+    public static Dictionary<string, object?> Model(Question question)
     {
-        ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(question);
-        var options = question.Options is { Count: > 0 } list && !Synthesis.CotSampler.ListsOptions(question.Text)
-            ? list.Select((text, i) => new Dictionary<string, object?> { ["letter"] = ((char)('A' + i)).ToString(), ["text"] = text }).ToList()
-            : [];
-        var model = new Dictionary<string, object?>
+        return new Dictionary<string, object?>
         {
             ["question"] = question.Text,
-            ["options"] = options,
+            ["options"] = Synthesis.CotSampler.OptionsModel(question),
             ["reference"] = question.ReferenceAnswer ?? "",
             ["language"] = question.Language,
             ["task_types"] = string.Join(", ", TaskTypes.Names),
         };
-        return new LlmRequest(synthesizer, prompts.Render(prompt, model), 0, $"{salt}|{ClassifyRunHandler.Purpose}", ClassifyRunHandler.Purpose, from,
+    }
+
+    /// <summary>The chat request for one question's labels; its hash is the key its answer is stored under.</summary>
+    public static LlmRequest BuildRequest(PromptLibrary prompts, PromptVersion prompt, Question question, string synthesizer, string salt, RequestProvenance from)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        return new LlmRequest(synthesizer, prompts.Render(prompt, Model(question)), 0, $"{salt}|{ClassifyRunHandler.Purpose}", ClassifyRunHandler.Purpose, from,
             JsonSchema: ClassificationOutput.Schema, Temperature: 0);
     }
 

@@ -472,18 +472,24 @@ public sealed partial class DerivedWork : IPartitionWork
         return model;
     }
 
-    private LlmRequest ExtractRequest(PassageSource passage)
+    /// <summary>What the extract template renders from: the run and the prompts page's preview both build it here.</summary>
+    public static Dictionary<string, object?> ExtractModel(ExtractSpec spec, string passage, string? heading, string title, string language)
     {
-        var spec = (ExtractSpec)_settings;
-        var model = new Dictionary<string, object?>
+        ArgumentNullException.ThrowIfNull(spec);
+        return new Dictionary<string, object?>
         {
-            ["passage"] = passage.Text,
-            ["heading"] = passage.Heading ?? "",
-            ["title"] = passage.Title ?? passage.FileName,
-            ["language"] = passage.Language,
+            ["passage"] = passage,
+            ["heading"] = heading ?? "",
+            ["title"] = title,
+            ["language"] = language,
             ["count"] = spec.PairsPerPassage,
             ["task_types"] = string.Join(", ", TaskTypes.Names),
         };
+    }
+
+    private LlmRequest ExtractRequest(PassageSource passage)
+    {
+        var model = ExtractModel((ExtractSpec)_settings, passage.Text, passage.Heading, passage.Title ?? passage.FileName, passage.Language);
         var messages = _prompts.Render(_generate, model);
         return new LlmRequest(_run.Synthesizer.Name, messages, 0, $"{_run.Run.SamplingSalt}|{ExtractPurpose}", ExtractPurpose, RequestProvenance.Public,
             JsonSchema: OutputSchemas.Extract, CallerRepairsJson: true);

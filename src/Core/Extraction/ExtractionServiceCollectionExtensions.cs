@@ -18,6 +18,7 @@ public static class ExtractionServiceCollectionExtensions
         .AddSingleton<DocumentImporter>()
         .AddSingleton<DocumentQueries>()
         .AddRunKind<ExtractRunHandler>()
+        .AddSingleton<IPromptPreviewSource, ExtractPromptPreview>()
         .AddRunKind<A2qRunHandler>()
         .AddRunKind<T2qRunHandler>()
         .AddQuestionPreview(DerivedWork.A2qPurpose, "A2Q: perturbs one key fact of a verified question and writes variants the changed answer fits (previewed with the spec's defaults).",

@@ -95,6 +95,32 @@ public sealed class CurationTaskTypeTests
     }
 
     [Fact]
+    public async Task A_difficulty_mapped_from_a_seed_is_kept_with_source_seed_and_the_others_get_the_rule()
+    {
+        await using var h = await TestSupport.PipelineHarness.StartAsync();
+        var path = Path.Combine(h.Directory, "leveled.jsonl");
+        await File.WriteAllLinesAsync(path,
+        [
+            """{"question":"What does a bank's liquidity coverage ratio compare?","answer":"high-quality liquid assets to 30-day net outflows","level":"困难"}""",
+            """{"question":"What is a treasury bill?","answer":"a short-term government debt security"}""",
+        ]);
+        await using (var stream = File.OpenRead(path))
+        {
+            var imported = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<DeepFinance.Core.Ingest.SeedImporter>(h.Services).ImportMappedAsync(stream, path, "leveled", "test", null);
+            Assert.True(imported.Succeeded, string.Join("; ", imported.Errors));
+            await h.RunToEndAsync(new DeepFinance.Core.Runs.RunSpec(RunKind.Q2a, imported.SourceId!.Value, "sim", 1));
+        }
+        await using var db = await h.Db.CreateDbContextAsync();
+        var rows = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.Questions.OrderBy(q => q.Id).Select(q => new { q.Difficulty, q.DifficultySource }));
+        Assert.Equal(Difficulty.Hard, rows[0].Difficulty);
+        Assert.Equal(DifficultySource.Seed, rows[0].DifficultySource);
+        Assert.NotNull(rows[1].Difficulty);
+        Assert.NotEqual(DifficultySource.Seed, rows[1].DifficultySource);
+    }
+
+    [Fact]
     public void Extract_pairs_are_read_with_options_and_task_type_and_a_pair_without_answer_is_marked()
     {
         var pairs = DerivedOutput.ReadExtract("""

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using DeepFinance.Core.Audit;
 using DeepFinance.Core.Data;
+using DeepFinance.Core.Extraction;
 using DeepFinance.Core.Privacy;
 using DeepFinance.Core.Prompts;
 using DeepFinance.Core.Runs;
@@ -212,6 +213,63 @@ public sealed class PromptVersionTests
         Assert.Equal(realWorld, Assert.Single(found).Id);
         Assert.Equal(realWorld, (await previews.SearchAsync(PromptLibrary.CotSample, realWorld.ToString(System.Globalization.CultureInfo.InvariantCulture)))[0].Id);
         Assert.Equal(firstTrace, (await previews.SearchAsync(PromptLibrary.AnswerJudge, firstTrace.ToString(System.Globalization.CultureInfo.InvariantCulture)))[0].Id);
+    }
+
+    [Fact]
+    public async Task The_extract_preview_on_each_passage_is_exactly_what_an_extract_run_sent()
+    {
+        var options = new SimulatorOptions { CorrectProbability = 1, ExtractUnsupportedRate = 0, RepairFailRate = 0, DeriveMalformedRate = 0 };
+        await using var h = await PipelineHarness.StartAsync(options);
+        var files = Directory.GetFiles(Extracting.ExtractRunTests.SamplesDirectory()).Order(StringComparer.Ordinal)
+            .Select(f => new DocumentUpload(Path.GetFileName(f), new MemoryStream(File.ReadAllBytes(f)))).ToList();
+        var set = await h.Services.GetRequiredService<DocumentImporter>().ImportAsync("preview-docs", files, new ChunkingOptions(400, 80), "test");
+        var bodies = new ConcurrentQueue<string>();
+        h.Simulator.Stats.BodyReceived += bodies.Enqueue;
+        // The spec's defaults, which the preview shows.
+        await h.WaitAsync(await h.Runs.LaunchAsync(new RunLaunch("extract", "sim",
+            JsonSerializer.SerializeToElement(new { documentSetId = set.DocumentSetId, samplesToVerify = 1, agreeAtLeast = 1 })), "test"));
+        var sent = bodies.Where(b => b.Contains("[extract:qa]", StringComparison.Ordinal)).Select(Messages).ToList();
+
+        await using var db = await h.Db.CreateDbContextAsync();
+        var passages = await db.Passages.Select(p => p.Id).ToListAsync();
+        Assert.Equal(passages.Count, sent.Count);
+        foreach (var id in passages)
+        {
+            var preview = await Previews(h).PreviewAsync("extract-qa", id);
+            Assert.Contains(sent, m => m.SequenceEqual(preview.Messages.Select(x => (x.Role, x.Content))));
+        }
+        await Assert.ThrowsAsync<PromptItemNotFoundException>(() => Previews(h).PreviewAsync("extract-qa", 987654));
+    }
+
+    [Fact]
+    public async Task The_classifier_preview_is_exactly_what_a_classify_run_sent_for_each_question_it_asked_about()
+    {
+        await using var h = await PipelineHarness.StartAsync(new SimulatorOptions { ClassifyMalformedRate = 0 });
+        // Seeds without a task type, which the rules cannot settle: the classifier is asked about each.
+        var path = Path.Combine(h.Directory, "untyped.jsonl");
+        await File.WriteAllLinesAsync(path,
+        [
+            """{"question":"Which ratio best shows whether a firm can meet its short-term obligations?","answer":"current ratio"}""",
+            """{"question":"请解释为什么央行降准会增加市场流动性。","answer":"释放了银行的可贷资金"}""",
+        ]);
+        await using (var stream = File.OpenRead(path))
+        {
+            var imported = await h.Services.GetRequiredService<DeepFinance.Core.Ingest.SeedImporter>().ImportAsync(stream, path, "untyped", "test");
+            await h.RunToEndAsync(new RunSpec(RunKind.Q2a, imported.SourceId!.Value, "sim", 1));
+        }
+        var bodies = new ConcurrentQueue<string>();
+        h.Simulator.Stats.BodyReceived += bodies.Enqueue;
+        await h.WaitAsync(await h.Runs.LaunchAsync(new RunLaunch("classify", "sim", JsonSerializer.SerializeToElement(new { undecidedOnly = false })), "test"));
+        var sent = bodies.Where(b => b.Contains("[classify:question]", StringComparison.Ordinal)).Select(Messages).ToList();
+        Assert.Equal(2, sent.Count);
+
+        await using var db = await h.Db.CreateDbContextAsync();
+        var previews = new List<List<(string, string)>>();
+        foreach (var id in await db.Questions.Select(q => q.Id).ToListAsync())
+        {
+            previews.Add([.. (await Previews(h).PreviewAsync("classify-question", id)).Messages.Select(m => (m.Role, m.Content))]);
+        }
+        Assert.All(sent, m => Assert.Contains(previews, p => p.SequenceEqual(m)));
     }
 
     private static List<(string Role, string Content)> Messages(string body) =>

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DeepFinance.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(DeepFinanceDbContext))]
-    [Migration("20261202033549_ExtractDocumentsPassages")]
+    [Migration("20261202035200_ExtractDocumentsPassages")]
     partial class ExtractDocumentsPassages
     {
         /// <inheritdoc />
@@ -861,6 +861,10 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DifficultyDetail")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DifficultySource")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -915,6 +919,14 @@ namespace DeepFinance.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TaskType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TaskTypeDetail")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TaskTypeSource")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
