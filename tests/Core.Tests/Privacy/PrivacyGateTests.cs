@@ -47,6 +47,11 @@ public sealed class PrivacyGateTests
         [typeof(Extraction.A2qRunHandler)] = A2qRunAsync,
         [typeof(Extraction.T2qRunHandler)] = T2qRunAsync,
         [typeof(Extraction.DerivedWork)] = T2qRunAsync,
+        // An extract run sends through DerivedWork like a2q and t2q; its passages come from imported documents, which are
+        // public by design, so the shared sending path is what can carry raw-derived text, and a2q drives it.
+        [typeof(Extraction.ExtractRunHandler)] = A2qRunAsync,
+        [typeof(Extraction.ClassifyRunHandler)] = ClassifyRunAsync,
+        [typeof(Extraction.ClassifyWork)] = ClassifyRunAsync,
     };
 
     public static TheoryData<string> SendingPaths() => new(RawDerivedDrives.Keys.Select(t => t.Name));
@@ -338,6 +343,14 @@ public sealed class PrivacyGateTests
     {
         var (_, trace) = await VerifiedRawChildAsync(h);
         return await DerivedRunAsync(h, "t2q", new { traceIds = new[] { trace } });
+    }
+
+    private static async Task<string> ClassifyRunAsync(PipelineHarness h)
+    {
+        // A question the rules cannot label, so the classifier would be asked; its parent is a raw real-world query.
+        var raw = await AddQuestionAsync(h, QuestionOrigin.RealWorld, parent: null, RawQuery);
+        var child = await AddQuestionAsync(h, QuestionOrigin.Q2A, raw, "请解释为什么央行降准会增加市场流动性。");
+        return await DerivedRunAsync(h, "classify", new { questionIds = new[] { child }, undecidedOnly = false });
     }
 
     // ---- helpers ----

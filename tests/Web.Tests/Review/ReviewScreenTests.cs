@@ -65,7 +65,7 @@ public sealed class ReviewScreenTests
         cut.WaitForAssertion(() => Assert.Contains("reason", cut.Find("[data-testid=review-notice]").TextContent, StringComparison.Ordinal));
         Assert.Equal(ReviewStatus.Pending, await StatusAsync(host, rows.ReviewId));
 
-        Field(cut, "review-leak-override").Input("derived before it is named");
+        Field(cut, "review-leak-override").Change("derived before it is named");
         Press(cut, "A");
         cut.WaitForAssertion(() => Assert.Equal("accepted", cut.Find("[data-testid=review-status]").GetAttribute("data-status")));
         Assert.Equal(ReviewStatus.Accepted, await StatusAsync(host, rows.ReviewId));
