@@ -114,6 +114,40 @@ public sealed class LineReader(Stream stream, int maxLineBytes = int.MaxValue)
     }
 }
 
+public static class NonBlankLines
+{
+    /// <summary>
+    /// The non-blank lines of a UTF-8 stream with their 1-based numbers. A line that does not decode (or is too long)
+    /// ends the reading with one error naming its line, since nothing after it can be trusted to be split right.
+    /// </summary>
+    public static async IAsyncEnumerable<(int Line, string Text)> ReadAsync(Stream stream, int maxLineBytes, List<ImportError> errors,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var reader = new LineReader(stream, maxLineBytes);
+        while (true)
+        {
+            string? line;
+            try
+            {
+                line = await reader.ReadLineAsync(ct);
+            }
+            catch (LineDecodeException e)
+            {
+                errors.Add(new ImportError(e.Line, "", e.Message));
+                yield break;
+            }
+            if (line is null)
+            {
+                yield break;
+            }
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                yield return (reader.LineNumber, line);
+            }
+        }
+    }
+}
+
 public sealed class LineDecodeException(int line, string message) : Exception(message)
 {
     public int Line { get; } = line;

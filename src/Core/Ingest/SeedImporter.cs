@@ -233,29 +233,9 @@ public sealed class SeedImporter(IDbContextFactory<DeepFinanceDbContext> dbFacto
     internal static async IAsyncEnumerable<SeedRecord> ReadJsonlAsync(Stream stream, ImportLog log,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var errors = log.Errors;
-        var reader = new LineReader(stream, log.Limits.MaxLineBytes);
-        while (true)
+        await foreach (var (number, line) in NonBlankLines.ReadAsync(stream, log.Limits.MaxLineBytes, log.Errors, ct))
         {
-            string? line;
-            try
-            {
-                line = await reader.ReadLineAsync(ct);
-            }
-            catch (LineDecodeException e)
-            {
-                errors.Add(new ImportError(e.Line, "", e.Message));
-                yield break;
-            }
-            if (line is null)
-            {
-                yield break;
-            }
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-            var record = ParseJsonLine(reader.LineNumber, line, log);
+            var record = ParseJsonLine(number, line, log);
             if (record is not null)
             {
                 yield return record;

@@ -53,27 +53,8 @@ public static class CorpusRows
     private static async IAsyncEnumerable<SourceRow> ReadJsonlAsync(Stream stream, InputLimits limits, List<ImportError> errors,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var reader = new LineReader(stream, limits.MaxLineBytes);
-        while (true)
+        await foreach (var (number, line) in NonBlankLines.ReadAsync(stream, limits.MaxLineBytes, errors, ct))
         {
-            string? line;
-            try
-            {
-                line = await reader.ReadLineAsync(ct);
-            }
-            catch (LineDecodeException e)
-            {
-                errors.Add(new ImportError(e.Line, "", e.Message));
-                yield break;
-            }
-            if (line is null)
-            {
-                yield break;
-            }
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
             JsonNode? node;
             try
             {
@@ -81,16 +62,16 @@ public static class CorpusRows
             }
             catch (JsonException e)
             {
-                errors.Add(new ImportError(reader.LineNumber, "", $"invalid JSON ({FirstSentence(e.Message)})"));
+                errors.Add(new ImportError(number, "", $"invalid JSON ({FirstSentence(e.Message)})"));
                 continue;
             }
             if (node is JsonObject obj)
             {
-                yield return new SourceRow(reader.LineNumber, "line", obj);
+                yield return new SourceRow(number, "line", obj);
             }
             else
             {
-                errors.Add(new ImportError(reader.LineNumber, "", "each line must be a JSON object"));
+                errors.Add(new ImportError(number, "", "each line must be a JSON object"));
             }
         }
     }
