@@ -97,7 +97,10 @@ public sealed class KillRestartTests : IAsyncLifetime
         // Only what had no stored answer at the kill may be asked again; nothing stored is bought twice.
         Assert.InRange(resent, 0, unstoredAtKill);
         Assert.Equal(Questions + resent, sent);
-        Assert.Equal(sent, final["attempts"]!.GetValue<long>());
+        // Every request the simulator received was counted. An attempt is committed before its request leaves, so a kill
+        // between the two counts a request that never arrived: the count may exceed what was received by at most
+        // the synthesizer's concurrency (16, the most that can be between the two at once), never fall short of it.
+        Assert.InRange(final["attempts"]!.GetValue<long>(), sent, sent + 16);
     }
 
     private async Task<long> StoredResponsesAsync()
